@@ -1,0 +1,91 @@
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class LifecycleStage(models.TextChoices):
+    SUBSCRIBER = "subscriber", _("Subscriber")
+    LEAD = "lead", _("Lead")
+    MQL = "mql", _("Marketing-qualified lead")
+    SQL = "sql", _("Sales-qualified lead")
+    OPPORTUNITY = "opportunity", _("Opportunity")
+    CUSTOMER = "customer", _("Customer")
+    EVANGELIST = "evangelist", _("Evangelist")
+    OTHER = "other", _("Other")
+
+
+class LeadStatus(models.TextChoices):
+    NEW = "new", _("New")
+    ATTEMPTING = "attempting", _("Attempting to contact")
+    CONNECTED = "connected", _("Connected")
+    QUALIFIED = "qualified", _("Qualified")
+    UNQUALIFIED = "unqualified", _("Unqualified")
+    BAD_TIMING = "bad_timing", _("Bad timing")
+
+
+class SourceChannel(models.TextChoices):
+    WEB_FORM = "web_form", _("Web form")
+    EMAIL = "email", _("E-mail")
+    PHONE = "phone", _("Phone")
+    SOCIAL = "social", _("Social network")
+    IMPORT = "import", _("Import")
+    API = "api", _("API")
+    MANUAL = "manual", _("Manual entry")
+    REFERRAL = "referral", _("Referral")
+    EVENT = "event", _("Event")
+
+
+class ConsentStatus(models.TextChoices):
+    UNKNOWN = "unknown", _("Not asked")
+    PENDING = "pending", _("Pending confirmation")
+    GRANTED = "granted", _("Granted")
+    WITHDRAWN = "withdrawn", _("Withdrawn")
+    DENIED = "denied", _("Denied")
+
+
+class ConsentMethod(models.TextChoices):
+    WEB_FORM = "web_form", _("Web form")
+    DOUBLE_OPT_IN = "double_opt_in", _("Double opt-in e-mail")
+    EMAIL = "email", _("E-mail")
+    PHONE = "phone", _("Phone call")
+    IN_PERSON = "in_person", _("In person")
+    PAPER = "paper", _("Signed paper form")
+    IMPORT = "import", _("Import")
+    API = "api", _("API")
+
+
+class CompanySize(models.TextChoices):
+    MICRO = "1-9", _("1-9 employees")
+    SMALL = "10-49", _("10-49 employees")
+    MEDIUM = "50-249", _("50-249 employees")
+    LARGE = "250+", _("250 or more employees")
+
+
+class Industry(models.TextChoices):
+    RETAIL = "retail", _("Retail and e-commerce")
+    HOSPITALITY = "hospitality", _("Hospitality and tourism")
+    CONSULTING = "consulting", _("Consulting and professional services")
+    TECHNOLOGY = "technology", _("Technology and software")
+    TELECOM = "telecom", _("Telecommunications")
+    FINANCE = "finance", _("Financial services and insurance")
+    MANUFACTURING = "manufacturing", _("Manufacturing")
+    CONSTRUCTION = "construction", _("Construction and real estate")
+    HEALTH = "health", _("Health")
+    EDUCATION = "education", _("Education")
+    FOOD = "food", _("Food and agriculture")
+    LOGISTICS = "logistics", _("Transport and logistics")
+    PUBLIC = "public", _("Public sector and non-profit")
+    OTHER = "other", _("Other")
+
+
+class PhoneKind(models.TextChoices):
+    MOBILE = "mobile", _("Mobile")
+    WORK = "work", _("Work")
+    HOME = "home", _("Home")
+    FAX = "fax", _("Fax")
+    OTHER = "other", _("Other")
+
+
+class EmailKind(models.TextChoices):
+    WORK = "work", _("Work")
+    PERSONAL = "personal", _("Personal")
+    OTHER = "other", _("Other")

@@ -1,0 +1,259 @@
+"""People and companies: the shared customer record every department works on."""
+
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from clientela.core.models import CrmRecord
+from clientela.core.text import sort_key
+
+from .choices import (
+    CompanySize,
+    ConsentMethod,
+    ConsentStatus,
+    EmailKind,
+    Industry,
+    LeadStatus,
+    LifecycleStage,
+    PhoneKind,
+    SourceChannel,
+)
+
+ALIVE = Q(deleted_at__isnull=True)
+
+
+class Address(models.Model):
+    street = models.CharField(_("street"), max_length=200, blank=True)
+    city = models.CharField(_("city"), max_length=100, blank=True)
+    postcode = models.CharField(_("postcode"), max_length=20, blank=True)
+    region = models.CharField(_("region / province"), max_length=100, blank=True)
+    country = models.CharField(
+        _("country"), max_length=2, blank=True, help_text=_("ISO 3166 code, e.g. ES")
+    )
+
+    class Meta:
+        abstract = True
+
+
+class Company(CrmRecord, Address):
+    """An organisation: a customer, a prospect, a partner."""
+
+    name = models.CharField(_("name"), max_length=200)
+    legal_name = models.CharField(_("legal name"), max_length=200, blank=True)
+    tax_id = models.CharField(
+        _("tax id"), max_length=20, blank=True, help_text=_("Spanish NIF/CIF/NIE or EU VAT number")
+    )
+    domain = models.CharField(_("domain"), max_length=200, blank=True)
+    website = models.URLField(_("website"), max_length=300, blank=True)
+    industry = models.CharField(_("industry"), max_length=20, choices=Industry.choices, blank=True)
+    size = models.CharField(_("size"), max_length=10, choices=CompanySize.choices, blank=True)
+    description = models.TextField(_("description"), blank=True, max_length=10000)
+    sort_name = models.CharField(max_length=200, editable=False, db_index=False)
+
+    class Meta:
+        verbose_name = _("company")
+        verbose_name_plural = _("companies")
+        indexes = [
+            models.Index(fields=["sort_name", "id"], condition=ALIVE, name="company_sort_idx"),
+            models.Index(
+                fields=["-created_at", "-id"], condition=ALIVE, name="company_created_idx"
+            ),
+            models.Index(
+                fields=["owner", "sort_name", "id"], condition=ALIVE, name="company_owner_idx"
+            ),
+            models.Index(fields=["tax_id"], name="company_tax_id_idx"),
+            models.Index(fields=["domain"], name="company_domain_idx"),
+        ]
+
+    permission_area = "contacts"
+
+    def __str__(self):
+        return self.name
+
+    def history_extra(self):
+        return {"phones": [p.number for p in self.phones.all()]} if self.pk else {}
+
+    def refresh_sort_name(self):
+        self.sort_name = sort_key(self.name)
+
+
+class Contact(CrmRecord, Address):
+    """A person. Spanish names have two surnames: ``last_name`` (first surname) and
+    ``second_last_name``; lists sort by surnames then first name."""
+
+    first_name = models.CharField(_("first name"), max_length=100, blank=True)
+    last_name = models.CharField(_("first surname"), max_length=100, blank=True)
+    second_last_name = models.CharField(_("second surname"), max_length=100, blank=True)
+    job_title = models.CharField(_("job title"), max_length=150, blank=True)
+    company = models.ForeignKey(
+        Company,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="contacts",
+        verbose_name=_("company"),
+    )
+    language = models.CharField(
+        _("preferred language"),
+        max_length=5,
+        blank=True,
+        choices=[("es", _("Spanish")), ("ca", _("Catalan")), ("en", _("English"))],
+    )
+    lifecycle_stage = models.CharField(
+        _("lifecycle stage"),
+        max_length=20,
+        choices=LifecycleStage.choices,
+        default=LifecycleStage.LEAD,
+    )
+    lead_status = models.CharField(
+        _("lead status"), max_length=20, choices=LeadStatus.choices, blank=True
+    )
+    source = models.CharField(
+        _("source"), max_length=20, choices=SourceChannel.choices, default=SourceChannel.MANUAL
+    )
+    source_detail = models.CharField(_("source detail"), max_length=200, blank=True)
+    consent_status = models.CharField(
+        _("marketing consent"),
+        max_length=12,
+        choices=ConsentStatus.choices,
+        default=ConsentStatus.UNKNOWN,
+    )
+    consent_at = models.DateTimeField(_("consent recorded"), null=True, blank=True)
+    consent_method = models.CharField(
+        _("consent method"), max_length=20, choices=ConsentMethod.choices, blank=True
+    )
+    consent_proof = models.TextField(
+        _("consent proof"),
+        blank=True,
+        max_length=4000,
+        help_text=_("What the person agreed to, and where."),
+    )
+    notes = models.TextField(_("notes"), blank=True, max_length=10000)
+    sort_name = models.CharField(max_length=320, editable=False)
+
+    class Meta:
+        verbose_name = _("contact")
+        verbose_name_plural = _("contacts")
+        indexes = [
+            models.Index(fields=["sort_name", "id"], condition=ALIVE, name="contact_sort_idx"),
+            models.Index(
+                fields=["-created_at", "-id"], condition=ALIVE, name="contact_created_idx"
+            ),
+            models.Index(
+                fields=["-updated_at", "-id"], condition=ALIVE, name="contact_updated_idx"
+            ),
+            models.Index(
+                fields=["owner", "sort_name", "id"], condition=ALIVE, name="contact_owner_idx"
+            ),
+            models.Index(
+                fields=["team", "sort_name", "id"], condition=ALIVE, name="contact_team_idx"
+            ),
+            models.Index(
+                fields=["lifecycle_stage", "sort_name", "id"],
+                condition=ALIVE,
+                name="contact_stage_idx",
+            ),
+            models.Index(fields=["deleted_at"], condition=~ALIVE, name="contact_trash_idx"),
+        ]
+
+    permission_area = "contacts"
+
+    def __str__(self):
+        return self.full_name or str(_("(no name)"))
+
+    def history_extra(self):
+        if not self.pk:
+            return {}
+        return {
+            "emails": [e.email for e in self.emails.all()],
+            "phones": [p.number for p in self.phones.all()],
+        }
+
+    @property
+    def surnames(self):
+        return " ".join(p for p in (self.last_name, self.second_last_name) if p)
+
+    @property
+    def full_name(self):
+        return " ".join(p for p in (self.first_name, self.surnames) if p)
+
+    def refresh_sort_name(self):
+        self.sort_name = sort_key(f"{self.surnames} {self.first_name}")
+
+    @property
+    def primary_email(self):
+        emails = list(self.emails.all())
+        return next((e.email for e in emails if e.is_primary), emails[0].email if emails else "")
+
+    @property
+    def primary_phone(self):
+        phones = list(self.phones.all())
+        return next((p.number for p in phones if p.is_primary), phones[0].number if phones else "")
+
+    @property
+    def has_marketing_consent(self):
+        return self.consent_status == ConsentStatus.GRANTED
+
+
+class ContactEmail(models.Model):
+    contact = models.ForeignKey(Contact, on_delete=models.CASCADE, related_name="emails")
+    email = models.EmailField(_("e-mail"), max_length=254)
+    kind = models.CharField(
+        _("kind"), max_length=10, choices=EmailKind.choices, default=EmailKind.WORK
+    )
+    is_primary = models.BooleanField(_("primary"), default=False)
+
+    class Meta:
+        ordering = ["-is_primary", "id"]
+        indexes = [models.Index(fields=["email"], name="contactemail_email_idx")]
+
+    def __str__(self):
+        return self.email
+
+
+class PhoneNumber(models.Model):
+    number = models.CharField(_("phone"), max_length=20, help_text=_("E.164, e.g. +34600123456"))
+    kind = models.CharField(
+        _("kind"), max_length=10, choices=PhoneKind.choices, default=PhoneKind.MOBILE
+    )
+    is_primary = models.BooleanField(_("primary"), default=False)
+
+    class Meta:
+        abstract = True
+        ordering = ["-is_primary", "id"]
+
+    def __str__(self):
+        return self.number
+
+
+class ContactPhone(PhoneNumber):
+    contact = models.ForeignKey(Contact, on_delete=models.CASCADE, related_name="phones")
+
+    class Meta(PhoneNumber.Meta):
+        indexes = [models.Index(fields=["number"], name="contactphone_number_idx")]
+
+
+class CompanyPhone(PhoneNumber):
+    company = models.ForeignKey(Company, on_delete=models.CASCADE, related_name="phones")
+
+    class Meta(PhoneNumber.Meta):
+        indexes = [models.Index(fields=["number"], name="companyphone_number_idx")]
+
+
+class Employment(models.Model):
+    """A contact's link to a company, current or past, with their role there."""
+
+    contact = models.ForeignKey(Contact, on_delete=models.CASCADE, related_name="employments")
+    company = models.ForeignKey(Company, on_delete=models.CASCADE, related_name="employments")
+    role = models.CharField(_("role"), max_length=150, blank=True)
+    is_current = models.BooleanField(_("current"), default=True)
+    started_on = models.DateField(_("from"), null=True, blank=True)
+    ended_on = models.DateField(_("until"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-is_current", "-started_on", "id"]
+        verbose_name = _("company link")
+        verbose_name_plural = _("company links")
+
+    def __str__(self):
+        return f"{self.contact} @ {self.company}"

@@ -1,0 +1,50 @@
+"""Where the current change comes from: request id and source (ui/api/cli/import/automation).
+
+Set once at the edge (middleware, API view, CLI command, job) and read by the history recorder,
+so services need not pass them along.
+"""
+
+import contextlib
+import contextvars
+import uuid
+
+from clientela.core.choices import ChangeSource
+
+_source = contextvars.ContextVar("clientela_source", default=ChangeSource.SYSTEM)
+_request_id = contextvars.ContextVar("clientela_request_id", default="")
+
+
+def current_source():
+    return _source.get()
+
+
+def current_request_id():
+    return _request_id.get()
+
+
+def new_request_id():
+    return uuid.uuid4().hex
+
+
+@contextlib.contextmanager
+def change_context(source=None, request_id=None):
+    """Run a block with the given source and/or request id."""
+    tokens = []
+    if source is not None:
+        tokens.append((_source, _source.set(source)))
+    if request_id is not None:
+        tokens.append((_request_id, _request_id.set(request_id)))
+    try:
+        yield
+    finally:
+        for var, token in reversed(tokens):
+            var.reset(token)
+
+
+def set_source(source):
+    """Set the source for the rest of this context (used by request middleware)."""
+    _source.set(source)
+
+
+def set_request_id(request_id):
+    _request_id.set(request_id)

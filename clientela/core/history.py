@@ -1,0 +1,81 @@
+"""The one history mechanism: snapshots of tracked records and the change records between them."""
+
+import datetime
+import decimal
+import uuid
+
+from django.contrib.contenttypes.models import ContentType
+
+from clientela.core.context import current_request_id, current_source
+from clientela.core.models import ChangeRecord
+
+
+def _json_value(value):
+    if isinstance(value, datetime.datetime | datetime.date | datetime.time):
+        return value.isoformat()
+    if isinstance(value, decimal.Decimal | uuid.UUID):
+        return str(value)
+    return value
+
+
+def snapshot(record):
+    """The record's user-visible values as JSON: fields (foreign keys by id), tags by name, and
+    whatever ``record.history_extra()`` adds (e.g. a contact's e-mails and phones)."""
+    exclude = set(getattr(record, "history_exclude", ()))
+    data = {}
+    for field in record._meta.concrete_fields:
+        if field.primary_key or not field.editable or field.name in exclude:
+            continue
+        data[field.name] = _json_value(field.value_from_object(record))
+    if record.pk and any(f.name == "tags" for f in record._meta.many_to_many):
+        data["tags"] = sorted(tag.name for tag in record.tags.all())
+    if hasattr(record, "history_extra"):
+        data.update(record.history_extra())
+    return data
+
+
+def diff(before, after):
+    """``{field: [before, after]}`` for every field whose value changed."""
+    keys = before.keys() | after.keys()
+    return {k: [before.get(k), after.get(k)] for k in sorted(keys) if before.get(k) != after.get(k)}
+
+
+def record_change(record, action, changes=None, *, actor):
+    """Write one change record for ``record`` with the current source and request id."""
+    return ChangeRecord.objects.create(**_change_fields(record, action, changes, actor))
+
+
+def record_changes(records, action, changes_by_pk=None, *, actor):
+    """Write change records for many records in one bulk insert (bulk actions, imports)."""
+    changes_by_pk = changes_by_pk or {}
+    ChangeRecord.objects.bulk_create(
+        [
+            ChangeRecord(**_change_fields(r, action, changes_by_pk.get(r.pk), actor))
+            for r in records
+        ],
+        batch_size=500,
+    )
+
+
+def _change_fields(record, action, changes, actor):
+    return {
+        "content_type": ContentType.objects.get_for_model(record),
+        "object_id": record.pk,
+        "object_repr": str(record)[:200],
+        "action": action,
+        "changes": changes or {},
+        "actor": actor if actor and actor.pk else None,
+        "source": current_source(),
+        "request_id": current_request_id(),
+    }
+
+
+def history_for(record):
+    """The record's changes, newest first."""
+    return ChangeRecord.objects.filter(
+        content_type=ContentType.objects.get_for_model(record), object_id=record.pk
+    ).select_related("actor")
+
+
+def creation_changes(record):
+    return {k: [None, v] for k, v in snapshot(record).items() if v not in (None, "", [], {})}

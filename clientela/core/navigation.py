@@ -1,0 +1,40 @@
+"""The main menu. Apps add their entries here as they join (sales, support, marketing...)."""
+
+from dataclasses import dataclass
+
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from clientela.core import permissions
+
+
+@dataclass(frozen=True)
+class NavItem:
+    label: str
+    url_name: str
+    area: str
+
+    def url(self):
+        return reverse(self.url_name)
+
+
+MENU = [
+    NavItem(_("Contacts"), "contacts:contact_list", "contacts"),
+    NavItem(_("Companies"), "contacts:company_list", "contacts"),
+    NavItem(_("Trash"), "core:trash", "contacts"),
+]
+
+
+def navigation_for(request):
+    user = request.user
+    items = []
+    for item in MENU:
+        if permissions.can_read(user, item.area):
+            items.append(
+                {
+                    "label": item.label,
+                    "url": item.url(),
+                    "active": request.path.startswith(item.url()),
+                }
+            )
+    return items

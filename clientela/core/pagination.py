@@ -1,0 +1,99 @@
+"""Keyset (cursor) pagination for UI lists and the API.
+
+A page is read with ``WHERE (sort columns) > (last row's values) ORDER BY ... LIMIT n+1`` on an
+index, so page 10,000 costs what page 1 costs, and no page ever counts the whole table. Orderings
+end with ``id`` so every position is unique; sort columns must be non-null.
+"""
+
+import base64
+import binascii
+import json
+from dataclasses import dataclass
+
+from django.db.models import Q
+
+
+class InvalidCursor(ValueError):
+    pass
+
+
+@dataclass
+class Page:
+    items: list
+    next_cursor: str | None
+    previous_cursor: str | None
+
+
+def encode_cursor(values, direction):
+    raw = json.dumps({"v": values, "d": direction}, separators=(",", ":"), default=str)
+    return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
+
+
+def decode_cursor(cursor):
+    if len(cursor) > 1000:
+        raise InvalidCursor("cursor too long")
+    try:
+        data = json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
+        values, direction = data["v"], data["d"]
+    except (binascii.Error, ValueError, TypeError, KeyError, UnicodeDecodeError) as error:
+        raise InvalidCursor("malformed cursor") from error
+    if direction not in ("next", "prev") or not isinstance(values, list):
+        raise InvalidCursor("malformed cursor")
+    return values, direction
+
+
+def _after(model, ordering, values, reverse=False):
+    """Rows strictly after ``values`` in ``ordering`` (before, with ``reverse``)."""
+    if len(values) != len(ordering):
+        raise InvalidCursor("cursor does not match the ordering")
+    typed = []
+    for term, value in zip(ordering, values, strict=True):
+        field = model._meta.get_field(term.lstrip("-"))
+        try:
+            typed.append(field.to_python(value))
+        except Exception as error:  # any conversion failure is a bad cursor
+            raise InvalidCursor("malformed cursor value") from error
+    condition = Q()
+    for i in range(len(ordering) - 1, -1, -1):
+        name = ordering[i].lstrip("-")
+        descending = ordering[i].startswith("-") != reverse
+        step = Q(**{f"{name}__{'lt' if descending else 'gt'}": typed[i]})
+        condition = step if i == len(ordering) - 1 else step | (Q(**{name: typed[i]}) & condition)
+    return condition
+
+
+def _values_of(item, ordering):
+    return [getattr(item, term.lstrip("-")) for term in ordering]
+
+
+def _flip(ordering):
+    return [t[1:] if t.startswith("-") else f"-{t}" for t in ordering]
+
+
+def paginate(queryset, ordering, cursor=None, page_size=50):
+    """One page of ``queryset`` in ``ordering`` (a list of field names, ``-`` for descending,
+    ending with ``id`` or ``-id``), starting after/before the position in ``cursor``."""
+    ordering = list(ordering)
+    direction = "next"
+    if cursor:
+        values, direction = decode_cursor(cursor)
+        queryset = queryset.filter(
+            _after(queryset.model, ordering, values, reverse=direction == "prev")
+        )
+    if direction == "prev":
+        rows = list(queryset.order_by(*_flip(ordering))[: page_size + 1])
+        has_more = len(rows) > page_size
+        items = list(reversed(rows[:page_size]))
+        has_next, has_previous = True, has_more
+    else:
+        rows = list(queryset.order_by(*ordering)[: page_size + 1])
+        has_more = len(rows) > page_size
+        items = rows[:page_size]
+        has_next, has_previous = has_more, bool(cursor)
+    next_cursor = (
+        encode_cursor(_values_of(items[-1], ordering), "next") if has_next and items else None
+    )
+    previous_cursor = (
+        encode_cursor(_values_of(items[0], ordering), "prev") if has_previous and items else None
+    )
+    return Page(items, next_cursor, previous_cursor)

@@ -1,0 +1,102 @@
+"""Permissions in one place.
+
+Two questions, asked by every list, detail, search, export, API call and bulk action:
+
+* may this user read / write this *area* at all? (the role's access level, e.g. "contacts")
+* which *records* may they see? (the role's scope: own / team / all)
+
+A model names its area in ``permission_area``; records carry ``owner`` and ``team``.
+"""
+
+from django.core.exceptions import PermissionDenied
+from django.db.models import Q
+
+from clientela.core.choices import AccessLevel, RecordScope
+
+
+def area_of(model):
+    return model.permission_area
+
+
+def can_read(user, area):
+    return bool(user and user.is_authenticated and user.is_active) and user.access_level(area) in (
+        AccessLevel.READ,
+        AccessLevel.WRITE,
+    )
+
+
+def can_write(user, area):
+    return bool(user and user.is_authenticated and user.is_active) and (
+        user.access_level(area) == AccessLevel.WRITE
+    )
+
+
+def scope_of(user):
+    if user.is_admin:
+        return RecordScope.ALL
+    return user.role.scope if user.role else RecordScope.OWN
+
+
+def teammate_ids(user):
+    """Ids of the users who share a team with ``user`` (including the user)."""
+    if not hasattr(user, "_teammate_ids"):
+        from clientela.core.models import User
+
+        user._teammate_ids = set(
+            User.objects.filter(teams__in=user.team_ids()).values_list("id", flat=True)
+        ) | {user.pk}
+    return user._teammate_ids
+
+
+def scope_q(user, owner_field="owner_id", team_field="team_id"):
+    """A filter selecting the records in the user's scope, or ``None`` for all records."""
+    scope = scope_of(user)
+    if scope == RecordScope.ALL:
+        return None
+    if scope == RecordScope.TEAM:
+        return Q(**{f"{owner_field}__in": teammate_ids(user)}) | Q(
+            **{f"{team_field}__in": user.team_ids()}
+        )
+    return Q(**{owner_field: user.pk})
+
+
+def visible(user, queryset, *, write=False):
+    """``queryset`` restricted to what ``user`` may see (or change, with ``write=True``)."""
+    area = area_of(queryset.model)
+    allowed = can_write(user, area) if write else can_read(user, area)
+    if not allowed:
+        return queryset.none()
+    condition = scope_q(user)
+    return queryset if condition is None else queryset.filter(condition)
+
+
+def in_scope(user, record):
+    scope = scope_of(user)
+    if scope == RecordScope.ALL:
+        return True
+    if scope == RecordScope.TEAM:
+        return record.owner_id in teammate_ids(user) or record.team_id in user.team_ids()
+    return record.owner_id == user.pk
+
+
+def can_view_record(user, record):
+    return can_read(user, area_of(type(record))) and in_scope(user, record)
+
+
+def can_change_record(user, record):
+    return can_write(user, area_of(type(record))) and in_scope(user, record)
+
+
+def require_change(user, record):
+    if not can_change_record(user, record):
+        raise PermissionDenied
+
+
+def require_write(user, area):
+    if not can_write(user, area):
+        raise PermissionDenied
+
+
+def require_settings(user):
+    """Users, teams, roles, custom fields: administrators (or roles granted "settings")."""
+    require_write(user, "settings")

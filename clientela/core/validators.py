@@ -1,0 +1,62 @@
+"""Validation and normalisation of e-mails, phones and tax ids, shared by forms, API and imports."""
+
+import phonenumbers
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
+from email_validator import EmailNotValidError, validate_email
+from stdnum import exceptions as stdnum_errors
+from stdnum.es import cif, nie, nif
+from stdnum.eu import vat
+
+DEFAULT_PHONE_REGION = "ES"
+
+
+def normalize_email(value):
+    """Return the address in canonical form, or raise ValidationError."""
+    value = (value or "").strip()
+    try:
+        info = validate_email(value, check_deliverability=False)
+    except EmailNotValidError as error:
+        raise ValidationError(_("Enter a valid e-mail address."), code="invalid_email") from error
+    return info.normalized.lower()
+
+
+def normalize_phone(value, region=DEFAULT_PHONE_REGION):
+    """Return the number in E.164 (``+34600123456``), or raise ValidationError."""
+    value = (value or "").strip()
+    try:
+        number = phonenumbers.parse(value, region or DEFAULT_PHONE_REGION)
+    except phonenumbers.NumberParseException as error:
+        raise ValidationError(_("Enter a valid phone number."), code="invalid_phone") from error
+    if not phonenumbers.is_valid_number(number):
+        raise ValidationError(_("Enter a valid phone number."), code="invalid_phone")
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+
+
+def format_phone(e164):
+    """Display form of a stored E.164 number (national for Spain, international otherwise)."""
+    try:
+        number = phonenumbers.parse(e164, None)
+    except phonenumbers.NumberParseException:
+        return e164
+    style = (
+        phonenumbers.PhoneNumberFormat.NATIONAL
+        if number.country_code == 34
+        else phonenumbers.PhoneNumberFormat.INTERNATIONAL
+    )
+    return phonenumbers.format_number(number, style)
+
+
+def normalize_tax_id(value):
+    """Validate a Spanish NIF/CIF/NIE or an EU VAT number; return it compact and upper-case."""
+    value = (value or "").strip()
+    if not value:
+        return ""
+    for module in (nif, nie, cif, vat):
+        try:
+            return module.validate(value)
+        except stdnum_errors.ValidationError:
+            continue
+    raise ValidationError(
+        _("Enter a valid Spanish NIF, NIE or CIF, or an EU VAT number."), code="invalid_tax_id"
+    )

@@ -1,0 +1,10 @@
+from django.urls import include, path
+
+from clientela.core.views.health import health
+
+urlpatterns = [
+    path("health/", health, name="health"),
+    path("api/v1/", include("clientela.api")),
+    path("contacts/", include("clientela.contacts.urls")),
+    path("", include("clientela.core.urls")),
+]
