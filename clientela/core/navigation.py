@@ -21,7 +21,7 @@ class NavItem:
 MENU = [
     NavItem(_("Contacts"), "contacts:contact_list", "contacts"),
     NavItem(_("Companies"), "contacts:company_list", "contacts"),
-    NavItem(_("Trash"), "core:trash", "contacts"),
+    NavItem(_("Trash"), "contacts:trash", "contacts"),
 ]
 
 
