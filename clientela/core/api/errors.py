@@ -1,12 +1,16 @@
-"""API errors as JSON with a stable ``code`` and per-field messages::
+"""API errors as JSON with a stable ``code``, a message and per-field messages::
 
-{"code": "invalid", "message": "...", "fields": {"email": ["Enter a valid e-mail."]}}
+    {"code": "invalid", "message": "...", "fields": {"email": ["Enter a valid e-mail."]}}
+
+``fields`` is always present (empty when the error is not about fields), so clients can rely on
+one shape for every 4xx.
 """
 
 from django.core.exceptions import PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.http import Http404
+from django.http import Http404, JsonResponse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from rest_framework import exceptions, status
 from rest_framework.views import exception_handler as drf_exception_handler
 
@@ -30,8 +34,14 @@ CODES = {
 
 class PreconditionFailed(exceptions.APIException):
     status_code = status.HTTP_412_PRECONDITION_FAILED
-    default_detail = "The record was changed by someone else; read it again."
+    default_detail = gettext_lazy("The record was changed by someone else; read it again.")
     default_code = "precondition_failed"
+
+
+class RequestTooLarge(exceptions.APIException):
+    status_code = status.HTTP_413_REQUEST_ENTITY_TOO_LARGE
+    default_detail = gettext_lazy("The request body is too large.")
+    default_code = "too_large"
 
 
 def _fields(detail):
@@ -51,6 +61,10 @@ def _messages(value):
     return [str(value)]
 
 
+def error_body(code, message, fields=None):
+    return {"code": code, "message": str(message), "fields": fields or {}}
+
+
 def exception_handler(exc, context):
     if isinstance(exc, DjangoValidationError):
         detail = (
@@ -67,17 +81,25 @@ def exception_handler(exc, context):
     if response is None:
         return None
     status_code = response.status_code
-    body = {"code": CODES.get(status_code, "error")}
     if isinstance(exc, exceptions.ValidationError):
-        body["message"] = _("The request has invalid fields.")
         fields = _fields(exc.detail)
-        body["fields"] = (
-            fields if fields is not None else {"non_field_errors": _messages(exc.detail)}
+        response.data = error_body(
+            CODES[400],
+            _("The request has invalid fields."),
+            fields if fields is not None else {"non_field_errors": _messages(exc.detail)},
         )
+    elif isinstance(exc, exceptions.ParseError):
+        # Malformed JSON: say so with its own code, the parser's detail as the message.
+        response.data = error_body("malformed", getattr(exc, "detail", ""))
     else:
-        detail = getattr(exc, "detail", "")
-        body["message"] = str(detail)
-        if getattr(detail, "code", None) and status_code not in (400,):
-            body["code"] = CODES.get(status_code, str(detail.code))
-    response.data = body
+        response.data = error_body(
+            CODES.get(status_code, "error"), getattr(exc, "detail", "") or ""
+        )
     return response
+
+
+def not_found(request, *args, **kwargs):
+    """JSON 404 for any path under ``/api/v1/`` that names no endpoint."""
+    return JsonResponse(
+        error_body(CODES[404], _("No endpoint at this address.")), status=status.HTTP_404_NOT_FOUND
+    )

@@ -1,0 +1,24 @@
+"""Background jobs of contacts and companies."""
+
+from clientela.contacts import services
+from clientela.contacts.models import Company, Contact
+
+PURGE_BATCH = 500
+
+
+def purge_expired_trash(cutoff):
+    """Purge contacts and companies trashed before ``cutoff``, in batches (bounded memory; each
+    batch is one transaction with one history row per record). Contacts go first so that a
+    purged company never leaves a dangling reference in the same run."""
+    counts = {}
+    for model in (Contact, Company):
+        count = 0
+        while True:
+            batch = list(
+                model.all_objects.filter(deleted_at__lt=cutoff).order_by("pk")[:PURGE_BATCH]
+            )
+            if not batch:
+                break
+            count += len(services.purge_records(batch, actor=None))
+        counts[model._meta.label] = count
+    return counts
