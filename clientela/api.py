@@ -1,1 +1,47 @@
-urlpatterns = []
+"""The REST API under ``/api/v1/``: resources, OpenAPI schema and offline Swagger UI docs."""
+
+from django.urls import path, re_path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from rest_framework.permissions import AllowAny
+from rest_framework.routers import SimpleRouter
+
+from clientela.contacts.api.views import CompanyViewSet, ContactViewSet
+from clientela.core.api.errors import not_found
+from clientela.core.api.views import (
+    ApiTokenViewSet,
+    CustomFieldViewSet,
+    SearchView,
+    TagViewSet,
+    TeamViewSet,
+    UserViewSet,
+)
+
+app_name = "api"
+
+router = SimpleRouter()
+router.register("contacts", ContactViewSet, basename="contact")
+router.register("companies", CompanyViewSet, basename="company")
+router.register("users", UserViewSet, basename="user")
+router.register("teams", TeamViewSet, basename="team")
+router.register("custom-fields", CustomFieldViewSet, basename="customfield")
+router.register("tags", TagViewSet, basename="tag")
+router.register("tokens", ApiTokenViewSet, basename="token")
+
+urlpatterns = [
+    path("search/", SearchView.as_view(), name="search"),
+    # The schema and its docs describe the API, they hold no data: readable without a token.
+    path(
+        "schema/",
+        SpectacularAPIView.as_view(permission_classes=[AllowAny], authentication_classes=[]),
+        name="schema",
+    ),
+    path(
+        "docs/",
+        SpectacularSwaggerView.as_view(
+            url_name="api:schema", permission_classes=[AllowAny], authentication_classes=[]
+        ),
+        name="docs",
+    ),
+    *router.urls,
+    re_path(r"^.*$", not_found),
+]

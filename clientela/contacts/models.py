@@ -5,6 +5,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from clientela.core.models import CrmRecord
+from clientela.core.models.fields import SortKeyField
 from clientela.core.text import sort_key
 
 from .choices import (
@@ -48,7 +49,7 @@ class Company(CrmRecord, Address):
     industry = models.CharField(_("industry"), max_length=20, choices=Industry.choices, blank=True)
     size = models.CharField(_("size"), max_length=10, choices=CompanySize.choices, blank=True)
     description = models.TextField(_("description"), blank=True, max_length=10000)
-    sort_name = models.CharField(max_length=200, editable=False, db_index=False)
+    sort_name = SortKeyField(max_length=200, editable=False)
 
     class Meta:
         verbose_name = _("company")
@@ -63,6 +64,7 @@ class Company(CrmRecord, Address):
             ),
             models.Index(fields=["tax_id"], name="company_tax_id_idx"),
             models.Index(fields=["domain"], name="company_domain_idx"),
+            models.Index(fields=["deleted_at"], condition=~ALIVE, name="company_trash_idx"),
         ]
 
     permission_area = "contacts"
@@ -71,10 +73,12 @@ class Company(CrmRecord, Address):
         return self.name
 
     def history_extra(self):
-        return {"phones": [p.number for p in self.phones.all()]} if self.pk else {}
+        if not self.pk:
+            return {}
+        return {"phones": _phone_values(CompanyPhone.objects.filter(company_id=self.pk))}
 
     def refresh_sort_name(self):
-        self.sort_name = sort_key(self.name)
+        self.sort_name = sort_key(self.name, self._meta.get_field("sort_name").max_length)
 
 
 class Contact(CrmRecord, Address):
@@ -129,7 +133,7 @@ class Contact(CrmRecord, Address):
         help_text=_("What the person agreed to, and where."),
     )
     notes = models.TextField(_("notes"), blank=True, max_length=10000)
-    sort_name = models.CharField(max_length=320, editable=False)
+    sort_name = SortKeyField(max_length=320, editable=False)
 
     class Meta:
         verbose_name = _("contact")
@@ -162,11 +166,14 @@ class Contact(CrmRecord, Address):
         return self.full_name or str(_("(no name)"))
 
     def history_extra(self):
+        """E-mails and phones as history sees them: ``"ana@x.es (work)"``, primary first, read
+        from the database (not a prefetched cache, which a service may have made stale)."""
         if not self.pk:
             return {}
+        emails = ContactEmail.objects.filter(contact_id=self.pk).values_list("email", "kind")
         return {
-            "emails": [e.email for e in self.emails.all()],
-            "phones": [p.number for p in self.phones.all()],
+            "emails": [f"{email} ({kind})" for email, kind in emails],
+            "phones": _phone_values(ContactPhone.objects.filter(contact_id=self.pk)),
         }
 
     @property
@@ -178,21 +185,36 @@ class Contact(CrmRecord, Address):
         return " ".join(p for p in (self.first_name, self.surnames) if p)
 
     def refresh_sort_name(self):
-        self.sort_name = sort_key(f"{self.surnames} {self.first_name}")
+        """Surnames, then first name: first surname, second surname and first name are compared
+        one after the other (a tab, below any letter, separates them), so "García, Zoe" comes
+        before "García López, Ana". People with no surname sort by their first name."""
+        parts = [self.last_name, self.second_last_name] if self.surnames else []
+        key = "\t".join(sort_key(p) for p in [*parts, self.first_name])
+        self.sort_name = key[: self._meta.get_field("sort_name").max_length]
 
     @property
     def primary_email(self):
-        emails = list(self.emails.all())
-        return next((e.email for e in emails if e.is_primary), emails[0].email if emails else "")
+        """The primary address, else the first one, else ``""`` (uses a prefetch of
+        ``emails`` when there is one, so lists cost no query per row)."""
+        return _primary(self.emails.all(), "email")
 
     @property
     def primary_phone(self):
-        phones = list(self.phones.all())
-        return next((p.number for p in phones if p.is_primary), phones[0].number if phones else "")
+        return _primary(self.phones.all(), "number")
 
     @property
     def has_marketing_consent(self):
         return self.consent_status == ConsentStatus.GRANTED
+
+
+def _primary(items, attribute):
+    items = list(items)
+    chosen = next((i for i in items if i.is_primary), items[0] if items else None)
+    return getattr(chosen, attribute) if chosen else ""
+
+
+def _phone_values(queryset):
+    return [f"{number} ({kind})" for number, kind in queryset.values_list("number", "kind")]
 
 
 class ContactEmail(models.Model):

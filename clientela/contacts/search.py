@@ -1,10 +1,20 @@
-"""What makes companies and contacts findable in the global search."""
+"""What makes companies and contacts findable in the global search.
+
+Phones are indexed twice, international and national digits (``34600123456 600123456``), so
+"600 123 456" and "+34 600 123 456" both find the number. Contacts are also found by their
+company's name: ``services.update_company`` reindexes them when it changes.
+"""
 
 from django.utils.translation import gettext_lazy as _
 
 from clientela.core.search import SearchDocument, register
+from clientela.core.validators import phone_search_words
 
 from .models import Company, Contact
+
+
+def _phone_words(phones):
+    return [word for phone in phones for word in phone_search_words(phone.number)]
 
 
 def company_document(company):
@@ -15,7 +25,7 @@ def company_document(company):
             company.tax_id,
             company.domain,
             company.city,
-            *(p.number for p in company.phones.all()),
+            *_phone_words(company.phones.all()),
         ]
     )
     return SearchDocument(title=company.name, subtitle=company.city, text=text)
@@ -32,12 +42,26 @@ def contact_document(contact):
             company_name,
             contact.job_title,
             *emails,
-            *(p.number for p in contact.phones.all()),
+            *_phone_words(contact.phones.all()),
         ]
     )
     subtitle = " · ".join(p for p in (company_name, emails[0] if emails else "") if p)
     return SearchDocument(title=contact.full_name, subtitle=subtitle, text=text)
 
 
-register("company", Company, company_document, "contacts:company_detail", _("Companies"))
-register("contact", Contact, contact_document, "contacts:contact_detail", _("Contacts"))
+register(
+    "company",
+    Company,
+    company_document,
+    "contacts:company_detail",
+    _("Companies"),
+    related=("phones",),
+)
+register(
+    "contact",
+    Contact,
+    contact_document,
+    "contacts:contact_detail",
+    _("Contacts"),
+    related=("company", "emails", "phones"),
+)

@@ -1,7 +1,7 @@
 """Every write to companies and contacts goes through these functions."""
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -54,6 +54,14 @@ CONTACT_FIELDS = {
 }
 
 
+# Blank-able text columns: ``None`` from an API client or an import means "".
+_TEXT_FIELDS = {
+    f.name
+    for model in (Company, Contact)
+    for f in model._meta.concrete_fields
+    if isinstance(f, models.CharField | models.TextField) and not f.null
+}
+
 # --- companies ----------------------------------------------------------------------------------
 
 
@@ -64,10 +72,12 @@ def create_company(*, actor, tags=(), phones=(), custom_fields=None, **fields):
     _clean_company(company)
     company.custom_fields = customfields.clean_values(Company, custom_fields or {})
     phone_rows = _clean_phones(phones, company.country)
+    tag_objects = resolve_tags(tags)
     with records.track_create(company, actor=actor):
         company.save()
-        _set_phones(company, CompanyPhone, phone_rows)
-        company.tags.set(resolve_tags(tags))
+        _set_phones(company, CompanyPhone, phone_rows, new=True)
+        if tag_objects:
+            company.tags.add(*tag_objects)
     return company
 
 
@@ -92,12 +102,8 @@ def update_company(
         if tags is not None:
             company.tags.set(resolve_tags(tags))
     if change.changes and company.name != old_name:
-        # Contacts are found by their company's name too.
-        search.index_records(
-            Contact.objects.filter(company=company)
-            .select_related("company")
-            .prefetch_related("emails", "phones")
-        )
+        # Contacts are found by their company's name too; index_records reads them in batches.
+        search.index_records(Contact.objects.filter(company=company).order_by("pk"))
     return company
 
 
@@ -127,11 +133,13 @@ def create_contact(*, actor, emails=(), phones=(), tags=(), custom_fields=None, 
     contact.custom_fields = customfields.clean_values(Contact, custom_fields or {})
     email_rows = _clean_emails(emails)
     phone_rows = _clean_phones(phones, contact.country)
+    tag_objects = resolve_tags(tags)
     with records.track_create(contact, actor=actor):
         contact.save()
-        _set_emails(contact, email_rows)
-        _set_phones(contact, ContactPhone, phone_rows)
-        contact.tags.set(resolve_tags(tags))
+        _set_emails(contact, email_rows, new=True)
+        _set_phones(contact, ContactPhone, phone_rows, new=True)
+        if tag_objects:
+            contact.tags.add(*tag_objects)
         if contact.company_id:
             Employment.objects.create(
                 contact=contact,
@@ -207,7 +215,8 @@ def add_company_link(
     """Record a (usually past) link between a contact and a company."""
     if started_on and ended_on and ended_on < started_on:
         raise ValidationError({"ended_on": [_("The end date is before the start date.")]})
-    with records.track_update(contact, actor=actor):
+    contact = Contact.all_objects.select_for_update().get(pk=contact.pk)
+    with records.track_update(contact, actor=actor) as change:
         link = Employment.objects.create(
             contact=contact,
             company=company,
@@ -216,7 +225,14 @@ def add_company_link(
             started_on=started_on,
             ended_on=ended_on,
         )
+        change.add("company_links", None, _link_text(link))
     return link
+
+
+def _link_text(link):
+    dates = " – ".join(str(d) for d in (link.started_on, link.ended_on) if d)
+    parts = [link.company.name, link.role, dates]
+    return " · ".join(p for p in parts if p)
 
 
 def _clean_contact(contact):
@@ -233,7 +249,7 @@ def _clean_contact(contact):
 
 
 def _clean_emails(emails):
-    rows, seen, errors = [], set(), []
+    rows, seen, errors = [], {}, []
     for item in emails:
         item = {"email": item} if isinstance(item, str) else dict(item)
         try:
@@ -241,23 +257,22 @@ def _clean_emails(emails):
         except ValidationError as error:
             errors.append(f"{str(item.get('email', ''))[:100]}: {error.messages[0]}")
             continue
-        if address in seen:
+        if address in seen:  # a repeat may still say which one is primary
+            seen[address]["is_primary"] |= bool(item.get("is_primary"))
             continue
-        seen.add(address)
-        rows.append(
-            {
-                "email": address,
-                "kind": item.get("kind") or "work",
-                "is_primary": bool(item.get("is_primary")),
-            }
-        )
+        seen[address] = {
+            "email": address,
+            "kind": item.get("kind") or "work",
+            "is_primary": bool(item.get("is_primary")),
+        }
+        rows.append(seen[address])
     if errors:
         raise ValidationError({"emails": errors})
     return _one_primary(rows)
 
 
 def _clean_phones(phones, country):
-    rows, seen, errors = [], set(), []
+    rows, seen, errors = [], {}, []
     for item in phones:
         item = {"number": item} if isinstance(item, str) else dict(item)
         try:
@@ -266,62 +281,76 @@ def _clean_phones(phones, country):
             errors.append(f"{str(item.get('number', ''))[:40]}: {error.messages[0]}")
             continue
         if number in seen:
+            seen[number]["is_primary"] |= bool(item.get("is_primary"))
             continue
-        seen.add(number)
-        rows.append(
-            {
-                "number": number,
-                "kind": item.get("kind") or "mobile",
-                "is_primary": bool(item.get("is_primary")),
-            }
-        )
+        seen[number] = {
+            "number": number,
+            "kind": item.get("kind") or "mobile",
+            "is_primary": bool(item.get("is_primary")),
+        }
+        rows.append(seen[number])
     if errors:
         raise ValidationError({"phones": errors})
     return _one_primary(rows)
 
 
 def _one_primary(rows):
-    if rows and not any(r["is_primary"] for r in rows):
-        rows[0]["is_primary"] = True
-    first = True
-    for row in rows:
-        row["is_primary"] = row["is_primary"] and first
-        first = first and not row["is_primary"]
+    """Exactly one primary row when there are rows: the first one marked primary, else the
+    first row."""
+    primary = next((i for i, row in enumerate(rows) if row["is_primary"]), 0)
+    for i, row in enumerate(rows):
+        row["is_primary"] = i == primary
     return rows
 
 
-def _set_emails(contact, rows):
-    contact.emails.all().delete()
-    ContactEmail.objects.bulk_create([ContactEmail(contact=contact, **row) for row in rows])
+def _set_emails(contact, rows, *, new=False):
+    if not new:
+        ContactEmail.objects.filter(contact=contact).delete()
+    if rows:
+        ContactEmail.objects.bulk_create([ContactEmail(contact=contact, **row) for row in rows])
 
 
-def _set_phones(owner, model, rows):
-    owner.phones.all().delete()
+def _set_phones(owner, model, rows, *, new=False):
     parent = "company" if model is CompanyPhone else "contact"
-    model.objects.bulk_create([model(**{parent: owner}, **row) for row in rows])
+    if not new:
+        model.objects.filter(**{parent: owner}).delete()
+    if rows:
+        model.objects.bulk_create([model(**{parent: owner}, **row) for row in rows])
 
 
 # --- shared -------------------------------------------------------------------------------------
 
 
-def resolve_tags(names):
-    """Tag objects for the given names (or Tag instances), creating missing tags."""
-    tags = []
+def resolve_tags(names, *, create=True):
+    """Tag objects for the given names (or Tag instances), in order, without duplicates.
+
+    Missing tags are created (or, with ``create=False``, skipped); a fixed number of queries
+    whatever the number of names.
+    """
+    wanted = []
     for item in names:
-        if isinstance(item, Tag):
-            tags.append(item)
-            continue
-        name = str(item).strip()[:50]
-        if name:
-            tags.append(Tag.objects.get_or_create(name=name)[0])
-    return tags
+        name = item.name if isinstance(item, Tag) else str(item).strip()[:50]
+        if name and name not in wanted:
+            wanted.append(name)
+    if not wanted:
+        return []
+    found = {t.name: t for t in Tag.objects.filter(name__in=wanted)}
+    missing = [n for n in wanted if n not in found]
+    if missing and create:
+        Tag.objects.bulk_create([Tag(name=n) for n in missing], ignore_conflicts=True)
+        found.update({t.name: t for t in Tag.objects.filter(name__in=missing)})
+    return [found[n] for n in wanted if n in found]
 
 
 def _check_fields(fields, allowed):
+    """Reject unknown field names; ``None`` for a text field means empty text."""
     unknown = set(fields) - allowed
     if unknown:
         raise ValidationError({name: [_("Unknown field.")] for name in sorted(unknown)})
-    return fields
+    return {
+        name: "" if value is None and name in _TEXT_FIELDS else value
+        for name, value in fields.items()
+    }
 
 
 def _full_clean(record, errors):
@@ -368,4 +397,7 @@ def assign_records(items, *, actor, owner=None, team=None, set_owner=True, set_t
 
 @transaction.atomic
 def tag_records(items, *, actor, add=(), remove=()):
-    return records.bulk_tag(items, actor=actor, add=resolve_tags(add), remove=resolve_tags(remove))
+    """Add and remove tags on many records (removing a tag that does not exist is a no-op)."""
+    return records.bulk_tag(
+        items, actor=actor, add=resolve_tags(add), remove=resolve_tags(remove, create=False)
+    )

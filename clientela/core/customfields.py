@@ -9,6 +9,7 @@ from django import forms
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
+from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
 from django.utils.translation import gettext as _
 
@@ -26,14 +27,32 @@ def definitions_for(model):
     return list(CustomField.objects.filter(content_type=content_type))
 
 
+_INTEGER = re.compile(r"[+-]?[0-9]+")
+_DECIMAL = re.compile(r"[+-]?(?:[0-9]+(?:[.,][0-9]*)?|[.,][0-9]+)")
+MAX_DECIMAL_DIGITS = 28
+
+
 def _to_decimal(value):
-    try:
-        number = decimal.Decimal(str(value).strip().replace(",", "."))
-    except (decimal.InvalidOperation, ValueError) as error:
-        raise ValidationError(_("Enter a number."), code="invalid") from error
+    """A plain decimal ("12,5" and "12.5" alike); no exponents, no NaN, at most 28 digits."""
+    if isinstance(value, int | float | decimal.Decimal):
+        number = decimal.Decimal(str(value))  # str() so 0.1 stays 0.1, not its binary value
+    else:
+        text = str(value).strip()
+        if not _DECIMAL.fullmatch(text):
+            raise ValidationError(_("Enter a number."), code="invalid")
+        number = decimal.Decimal(text.replace(",", "."))
     if not number.is_finite():
         raise ValidationError(_("Enter a number."), code="invalid")
+    if len(number.as_tuple().digits) > MAX_DECIMAL_DIGITS:
+        raise ValidationError(_("The number has too many digits."), code="max_digits")
     return number
+
+
+def _decimal_json(number):
+    """Canonical text of a decimal, so equal numbers are stored (and filtered) equally:
+    12.50 -> "12.5", 1E+2 -> "100", -0 -> "0"."""
+    text = format(number.normalize(), "f")
+    return "0" if text in ("-0", "0") else text
 
 
 def _check_range(definition, number):
@@ -48,20 +67,31 @@ def _check_range(definition, number):
 
 
 def _clean_text(definition, value, limit):
-    if not isinstance(value, str | int | float):
+    if isinstance(value, bool) or not isinstance(value, str | int | float | decimal.Decimal):
         raise ValidationError(_("Enter text."), code="invalid")
     value = str(value).strip()
+    if "\x00" in value:
+        raise ValidationError(_("Enter text."), code="invalid")
     max_length = min(definition.max_length or limit, limit)
     if len(value) > max_length:
         raise ValidationError(_("At most %(n)d characters.") % {"n": max_length}, code="max_length")
-    if definition.pattern and value and not re.fullmatch(definition.pattern, value):
-        raise ValidationError(_("Does not have the expected format."), code="pattern")
+    if definition.pattern and value:
+        try:
+            matches = re.fullmatch(definition.pattern, value)
+        except re.error:  # a broken pattern from the settings must not break every save
+            matches = True
+        if not matches:
+            raise ValidationError(_("Does not have the expected format."), code="pattern")
     return value
 
 
+def _is_empty(value):
+    return value is None or value == [] or (isinstance(value, str) and not value.strip())
+
+
 def clean_value(definition, value):
-    """Validate one value and return its JSON form (``None`` for empty)."""
-    if value in (None, "", []):
+    """Validate one value and return its JSON form (``None`` for empty, including blanks)."""
+    if _is_empty(value):
         if definition.required:
             raise ValidationError(_("This field is required."), code="required")
         return None
@@ -71,12 +101,14 @@ def clean_value(definition, value):
     if kind == T.LONG_TEXT:
         return _clean_text(definition, value, MAX_LONG_TEXT)
     if kind == T.INTEGER:
+        if isinstance(value, float) and value.is_integer():
+            value = int(value)
         if isinstance(value, bool) or not isinstance(value, int | str):
             raise ValidationError(_("Enter a whole number."), code="invalid")
-        try:
-            number = int(str(value).strip())
-        except ValueError as error:
-            raise ValidationError(_("Enter a whole number."), code="invalid") from error
+        text = str(value).strip()
+        if not _INTEGER.fullmatch(text) or len(text) > 20:
+            raise ValidationError(_("Enter a whole number."), code="invalid")
+        number = int(text)
         if abs(number) > 2**53:
             raise ValidationError(_("The number is too large."), code="max_value")
         _check_range(definition, number)
@@ -88,19 +120,34 @@ def clean_value(definition, value):
         if abs(number) >= 10**15:
             raise ValidationError(_("The number is too large."), code="max_value")
         _check_range(definition, number)
-        return str(number)
+        return _decimal_json(number)
     if kind == T.DATE:
-        parsed = value if isinstance(value, datetime.date) else parse_date(str(value))
+        if isinstance(value, datetime.datetime):
+            value = timezone.localtime(value) if timezone.is_aware(value) else value
+            parsed = value.date()
+        elif isinstance(value, datetime.date):
+            parsed = value
+        else:
+            try:
+                parsed = parse_date(str(value).strip())
+            except ValueError:  # well-formed but impossible, e.g. 2024-02-30
+                parsed = None
         if parsed is None:
             raise ValidationError(_("Enter a date as YYYY-MM-DD."), code="invalid")
         return parsed.isoformat()
     if kind == T.DATETIME:
         try:
-            parsed = value if isinstance(value, datetime.datetime) else parse_datetime(str(value))
+            parsed = (
+                value
+                if isinstance(value, datetime.datetime)
+                else parse_datetime(str(value).strip())
+            )
         except ValueError:
             parsed = None
         if parsed is None:
             raise ValidationError(_("Enter a date and time."), code="invalid")
+        if timezone.is_naive(parsed):  # a wall-clock time in the installation's time zone
+            parsed = timezone.make_aware(parsed)
         return parsed.isoformat()
     if kind == T.BOOLEAN:
         if isinstance(value, bool):
@@ -112,11 +159,13 @@ def clean_value(definition, value):
             return False
         raise ValidationError(_("Enter yes or no."), code="invalid")
     if kind == T.CHOICE:
+        value = value.strip() if isinstance(value, str) else value
         if value not in definition.choices:
             raise ValidationError(_("Choose one of the options."), code="invalid_choice")
         return value
     if kind == T.MULTI_CHOICE:
-        values = value if isinstance(value, list) else [value]
+        values = value if isinstance(value, list | tuple) else [value]
+        values = [v.strip() if isinstance(v, str) else v for v in values]
         if any(v not in definition.choices for v in values):
             raise ValidationError(_("Choose among the options."), code="invalid_choice")
         return list(dict.fromkeys(values))
@@ -134,9 +183,11 @@ def clean_value(definition, value):
 def clean_values(model, data, *, current=None, definitions=None):
     """Validate a mapping of custom values for ``model``.
 
-    ``current`` (the stored values) is the base for a partial update; unknown keys are an
-    error; missing keys take the field's default on create. Raises a ``ValidationError`` whose
-    message dict is keyed by field key.
+    On create (``current`` is ``None``) every defined field is validated and missing keys take
+    the field's default. On update ``current`` (the stored values) is the base and only the keys
+    in ``data`` are validated, so an edit never fails on a field it does not touch (e.g. one
+    made required after the record was created); an empty value removes the key. Unknown keys
+    are an error. Raises a ``ValidationError`` whose message dict is keyed by field key.
     """
     definitions = definitions if definitions is not None else definitions_for(model)
     by_key = {d.key: d for d in definitions}
@@ -150,7 +201,7 @@ def clean_values(model, data, *, current=None, definitions=None):
         elif current is None:
             raw = definition.default
         else:
-            raw = result.get(key)
+            continue
         try:
             value = clean_value(definition, raw)
         except ValidationError as error:

@@ -27,7 +27,15 @@ def subscribe(event_name):
     return register
 
 
+def unsubscribe(event_name, handler):
+    """Remove a handler added with ``subscribe`` (tests, plugins being unloaded)."""
+    if handler in _subscribers.get(event_name, []):
+        _subscribers[event_name].remove(handler)
+
+
 def publish(event_name, **payload):
+    """Queue the event for the subscribers; they run after the surrounding transaction commits
+    (at once outside a transaction) and never if it rolls back."""
     handlers = _subscribers.get(event_name, []) + _subscribers.get("*", [])
     if not handlers:
         return

@@ -1,5 +1,6 @@
 """The one history mechanism: snapshots of tracked records and the change records between them."""
 
+import copy
 import datetime
 import decimal
 import uuid
@@ -19,19 +20,35 @@ def _json_value(value):
 
 
 def snapshot(record):
-    """The record's user-visible values as JSON: fields (foreign keys by id), tags by name, and
-    whatever ``record.history_extra()`` adds (e.g. a contact's e-mails and phones)."""
+    """The record's user-visible values as JSON: fields (foreign keys by id), each custom field
+    as ``custom_fields.<key>``, tags by name, and whatever ``record.history_extra()`` adds (a
+    contact's e-mails and phones).
+
+    Values are copies read from the database (never a prefetched cache or a shared dict), so a
+    snapshot taken before a change and one taken after always tell the truth.
+    """
     exclude = set(getattr(record, "history_exclude", ()))
     data = {}
     for field in record._meta.concrete_fields:
         if field.primary_key or not field.editable or field.name in exclude:
             continue
-        data[field.name] = _json_value(field.value_from_object(record))
+        value = field.value_from_object(record)
+        if field.name == "custom_fields" and isinstance(value, dict):
+            for key, custom_value in value.items():
+                data[f"custom_fields.{key}"] = copy.deepcopy(custom_value)
+            continue
+        data[field.name] = _json_value(copy.deepcopy(value))
     if record.pk and any(f.name == "tags" for f in record._meta.many_to_many):
-        data["tags"] = sorted(tag.name for tag in record.tags.all())
+        data["tags"] = _tag_names(record)
     if hasattr(record, "history_extra"):
         data.update(record.history_extra())
     return data
+
+
+def _tag_names(record):
+    tags = record._meta.get_field("tags")
+    links = tags.remote_field.through.objects.filter(**{tags.m2m_field_name(): record.pk})
+    return sorted(links.values_list(f"{tags.m2m_reverse_field_name()}__name", flat=True))
 
 
 def diff(before, after):

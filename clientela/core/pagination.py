@@ -7,6 +7,7 @@ end with ``id`` so every position is unique; sort columns must be non-null.
 
 import base64
 import binascii
+import datetime
 import json
 from dataclasses import dataclass
 
@@ -24,8 +25,14 @@ class Page:
     previous_cursor: str | None
 
 
+def _json_default(value):
+    if isinstance(value, datetime.datetime | datetime.date | datetime.time):
+        return value.isoformat()
+    return str(value)  # Decimal, UUID
+
+
 def encode_cursor(values, direction):
-    raw = json.dumps({"v": values, "d": direction}, separators=(",", ":"), default=str)
+    raw = json.dumps({"v": values, "d": direction}, separators=(",", ":"), default=_json_default)
     return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
 
 
@@ -42,28 +49,45 @@ def decode_cursor(cursor):
     return values, direction
 
 
+def _typed(field, value):
+    """The cursor value as the field's Python type; anything odd is an ``InvalidCursor``
+    (never a database error): nulls, nested JSON, NUL bytes, numbers out of the column range."""
+    if value is None or isinstance(value, list | dict):
+        raise InvalidCursor("malformed cursor value")
+    if isinstance(value, str) and "\x00" in value:
+        raise InvalidCursor("malformed cursor value")
+    try:
+        typed = field.to_python(value)
+        field.run_validators(typed)
+    except Exception as error:  # any conversion failure is a bad cursor
+        raise InvalidCursor("malformed cursor value") from error
+    if typed is None:
+        raise InvalidCursor("malformed cursor value")
+    return typed
+
+
 def _after(model, ordering, values, reverse=False):
     """Rows strictly after ``values`` in ``ordering`` (before, with ``reverse``)."""
     if len(values) != len(ordering):
         raise InvalidCursor("cursor does not match the ordering")
-    typed = []
+    names, typed = [], []
     for term, value in zip(ordering, values, strict=True):
         field = model._meta.get_field(term.lstrip("-"))
-        try:
-            typed.append(field.to_python(value))
-        except Exception as error:  # any conversion failure is a bad cursor
-            raise InvalidCursor("malformed cursor value") from error
+        names.append(field.attname)
+        typed.append(_typed(field, value))
     condition = Q()
     for i in range(len(ordering) - 1, -1, -1):
-        name = ordering[i].lstrip("-")
         descending = ordering[i].startswith("-") != reverse
-        step = Q(**{f"{name}__{'lt' if descending else 'gt'}": typed[i]})
-        condition = step if i == len(ordering) - 1 else step | (Q(**{name: typed[i]}) & condition)
+        step = Q(**{f"{names[i]}__{'lt' if descending else 'gt'}": typed[i]})
+        condition = (
+            step if i == len(ordering) - 1 else step | (Q(**{names[i]: typed[i]}) & condition)
+        )
     return condition
 
 
 def _values_of(item, ordering):
-    return [getattr(item, term.lstrip("-")) for term in ordering]
+    meta = item._meta
+    return [getattr(item, meta.get_field(term.lstrip("-")).attname) for term in ordering]
 
 
 def _flip(ordering):
@@ -72,9 +96,14 @@ def _flip(ordering):
 
 def paginate(queryset, ordering, cursor=None, page_size=50):
     """One page of ``queryset`` in ``ordering`` (a list of field names, ``-`` for descending,
-    ending with ``id`` or ``-id``), starting after/before the position in ``cursor``."""
+    ending with ``id`` or ``-id``), starting after/before the position in ``cursor``.
+
+    Raises ``InvalidCursor`` for a cursor that was not made by this function for this
+    ordering. A cursor whose neighbours were deleted meanwhile gives an empty page that still
+    links back to where the reader came from.
+    """
     ordering = list(ordering)
-    direction = "next"
+    direction, values = "next", None
     if cursor:
         values, direction = decode_cursor(cursor)
         queryset = queryset.filter(
@@ -82,18 +111,20 @@ def paginate(queryset, ordering, cursor=None, page_size=50):
         )
     if direction == "prev":
         rows = list(queryset.order_by(*_flip(ordering))[: page_size + 1])
-        has_more = len(rows) > page_size
         items = list(reversed(rows[:page_size]))
-        has_next, has_previous = True, has_more
+        has_next, has_previous = True, len(rows) > page_size
     else:
         rows = list(queryset.order_by(*ordering)[: page_size + 1])
-        has_more = len(rows) > page_size
         items = rows[:page_size]
-        has_next, has_previous = has_more, bool(cursor)
-    next_cursor = (
-        encode_cursor(_values_of(items[-1], ordering), "next") if has_next and items else None
-    )
+        has_next, has_previous = len(rows) > page_size, bool(cursor)
+    if not items:
+        if values is None:
+            return Page([], None, None)
+        back = "next" if direction == "prev" else "prev"
+        cursors = {"next": None, "prev": None, back: encode_cursor(values, back)}
+        return Page([], cursors["next"], cursors["prev"])
+    next_cursor = encode_cursor(_values_of(items[-1], ordering), "next") if has_next else None
     previous_cursor = (
-        encode_cursor(_values_of(items[0], ordering), "prev") if has_previous and items else None
+        encode_cursor(_values_of(items[0], ordering), "prev") if has_previous else None
     )
     return Page(items, next_cursor, previous_cursor)

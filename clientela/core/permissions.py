@@ -18,20 +18,24 @@ def area_of(model):
     return model.permission_area
 
 
+def _active(user):
+    return bool(user and user.is_authenticated and user.is_active)
+
+
 def can_read(user, area):
-    return bool(user and user.is_authenticated and user.is_active) and user.access_level(area) in (
+    return _active(user) and user.access_level(area) in (
         AccessLevel.READ,
         AccessLevel.WRITE,
     )
 
 
 def can_write(user, area):
-    return bool(user and user.is_authenticated and user.is_active) and (
-        user.access_level(area) == AccessLevel.WRITE
-    )
+    return _active(user) and user.access_level(area) == AccessLevel.WRITE
 
 
 def scope_of(user):
+    """own / team / all. Teams scope: records owned by a teammate (or the user) or given to one
+    of the user's teams. Unassigned records (no owner, no team) are only in the "all" scope."""
     if user.is_admin:
         return RecordScope.ALL
     return user.role.scope if user.role else RecordScope.OWN
@@ -50,6 +54,8 @@ def teammate_ids(user):
 
 def scope_q(user, owner_field="owner_id", team_field="team_id"):
     """A filter selecting the records in the user's scope, or ``None`` for all records."""
+    if not _active(user):
+        return Q(**{f"{owner_field}__in": []})
     scope = scope_of(user)
     if scope == RecordScope.ALL:
         return None
@@ -71,12 +77,16 @@ def visible(user, queryset, *, write=False):
 
 
 def in_scope(user, record):
+    if not _active(user):
+        return False
     scope = scope_of(user)
     if scope == RecordScope.ALL:
         return True
     if scope == RecordScope.TEAM:
-        return record.owner_id in teammate_ids(user) or record.team_id in user.team_ids()
-    return record.owner_id == user.pk
+        return (record.owner_id is not None and record.owner_id in teammate_ids(user)) or (
+            record.team_id is not None and record.team_id in user.team_ids()
+        )
+    return record.owner_id is not None and record.owner_id == user.pk
 
 
 def can_view_record(user, record):

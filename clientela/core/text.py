@@ -4,6 +4,14 @@ import re
 import unicodedata
 
 _SPACES = re.compile(r"\s+")
+# Everything that is not a letter or a digit separates words (underscore included, so that
+# both search engines split "foo_bar" the same way).
+_SEPARATORS = re.compile(r"[\W_]+")
+_PHONE_QUERY = re.compile(r"\+?[\d\s().-]+")
+MAX_TERM_LENGTH = 60  # longer words are cut: no real name, e-mail part or phone is longer
+# "\x7f" sorts after every letter and digit in a binary ("C") collation: "ñ" comes after "nz".
+_AFTER_N = "n\x7f"
+_SORT_SEPARATORS = re.compile(r"[^\w\x7f]+|_+")
 
 
 def normalize(text):
@@ -13,15 +21,32 @@ def normalize(text):
     return _SPACES.sub(" ", stripped).strip()
 
 
-def sort_key(text):
-    """Like ``normalize`` but keeps Spanish order: "ñ" after "n" (Muñoz after Munuera)."""
-    return normalize(str(text or "").casefold().replace("ñ", "n\x7f"))[:300]
+def sort_key(text, max_length=300):
+    """A key that orders names the Spanish way under a binary ("C") collation.
+
+    Accents and case are ignored, "ñ" is a letter of its own between "n" and "o" (Munuera <
+    Muñoz < Muro), punctuation counts as a space and a space sorts before any letter, so
+    "García López" < "García Martínez" < "Garcíaz". Sort columns use the "C" collation on
+    PostgreSQL (``SortKeyField``); SQLite compares bytes already.
+    """
+    text = unicodedata.normalize("NFC", str(text or "")).casefold().replace("ñ", _AFTER_N)
+    return " ".join(_SORT_SEPARATORS.sub(" ", normalize(text)).split())[:max_length]
 
 
 def search_terms(query, max_terms=8):
-    """Split a user query into normalised word prefixes, dropping index syntax characters."""
-    words = re.findall(r"[\w@.+-]+", normalize(query))
-    terms = []
-    for word in words:
-        terms.extend(t for t in re.split(r"[@.+-]+", word) if t)
-    return terms[:max_terms]
+    """Split a user query into normalised word prefixes (letters and digits only).
+
+    Nothing of the index syntax survives (quotes, ``*``, parentheses, operators are dropped;
+    words are then quoted by the search backend). A query that looks like a phone number
+    ("600 12 34 56", "+34 600-123-456", "0034 600123456") becomes one run of digits, which is
+    how phone numbers are indexed.
+    """
+    query = str(query or "")
+    if _PHONE_QUERY.fullmatch(query.strip()):
+        digits = re.sub(r"\D", "", query)
+        if len(digits) >= 6:
+            if digits.startswith("00"):
+                digits = digits[2:]
+            return [digits[:MAX_TERM_LENGTH]]
+    words = _SEPARATORS.sub(" ", normalize(query)).split()
+    return [w[:MAX_TERM_LENGTH] for w in words[:max_terms]]

@@ -30,9 +30,12 @@ def create_token(user, name, *, expires_at=None):
 
 
 def authenticate(raw):
-    """The active token matching ``raw``, or ``None``."""
+    """The active token matching ``raw``, or ``None`` (unknown, wrong secret, expired, revoked,
+    or its user deactivated). Records ``last_used_at`` at most every ``USE_RECORDED_EVERY``."""
+    if not isinstance(raw, str) or len(raw) > 200:
+        return None
     parts = raw.split("_", 2)
-    if len(parts) != 3 or parts[0] != "clt" or len(parts[1]) != PREFIX_LENGTH or len(raw) > 200:
+    if len(parts) != 3 or parts[0] != "clt" or len(parts[1]) != PREFIX_LENGTH:
         return None
     token = ApiToken.objects.select_related("user", "user__role").filter(prefix=parts[1]).first()
     if token is None or not hmac.compare_digest(token.key_hash, _hash(parts[2])):
@@ -42,6 +45,7 @@ def authenticate(raw):
     now = timezone.now()
     if token.last_used_at is None or now - token.last_used_at > USE_RECORDED_EVERY:
         ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
+        token.last_used_at = now
     return token
 
 

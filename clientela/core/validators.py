@@ -13,7 +13,7 @@ DEFAULT_PHONE_REGION = "ES"
 
 def normalize_email(value):
     """Return the address in canonical form, or raise ValidationError."""
-    value = (value or "").strip()
+    value = str(value or "").strip()
     try:
         info = validate_email(value, check_deliverability=False)
     except EmailNotValidError as error:
@@ -23,7 +23,7 @@ def normalize_email(value):
 
 def normalize_phone(value, region=DEFAULT_PHONE_REGION):
     """Return the number in E.164 (``+34600123456``), or raise ValidationError."""
-    value = (value or "").strip()
+    value = str(value or "").strip()
     try:
         number = phonenumbers.parse(value, region or DEFAULT_PHONE_REGION)
     except phonenumbers.NumberParseException as error:
@@ -47,14 +47,26 @@ def format_phone(e164):
     return phonenumbers.format_number(number, style)
 
 
+def phone_search_words(e164):
+    """How a stored number is written in the search index: the international digits and the
+    national ones (``+34600123456`` -> ``["34600123456", "600123456"]``), so both are found."""
+    digits = "".join(c for c in str(e164 or "") if c.isdigit())
+    try:
+        number = phonenumbers.parse(e164, None)
+    except phonenumbers.NumberParseException:
+        return [digits] if digits else []
+    national = phonenumbers.national_significant_number(number)
+    return [w for w in dict.fromkeys([digits, national]) if w]
+
+
 def normalize_tax_id(value):
     """Validate a Spanish NIF/CIF/NIE or an EU VAT number; return it compact and upper-case."""
-    value = (value or "").strip()
+    value = str(value or "").strip()
     if not value:
         return ""
     for module in (nif, nie, cif, vat):
         try:
-            return module.validate(value)
+            return module.validate(value).upper()
         except stdnum_errors.ValidationError:
             continue
     raise ValidationError(

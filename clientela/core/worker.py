@@ -15,7 +15,7 @@ import threading
 from datetime import datetime, timedelta
 
 from django.conf import settings
-from django.db import close_old_connections, connection, transaction
+from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.crypto import get_random_string
 
@@ -76,11 +76,13 @@ def enqueue_due_jobs(now=None):
 class _Loop(threading.Thread):
     """A daemon thread running ``step`` every ``every`` seconds until ``stop`` is set."""
 
-    def __init__(self, name, every, step, stop):
+    def __init__(self, name, every, step, stop, *, wait_first=False):
         super().__init__(name=name, daemon=True)
-        self.every, self.step, self.stop = every, step, stop
+        self.every, self.step, self.stop, self.wait_first = every, step, stop, wait_first
 
     def run(self):
+        if self.wait_first and self.stop.wait(self.every):
+            return
         while not self.stop.is_set():
             try:
                 self.step()
@@ -100,7 +102,8 @@ def _watch_parent(parent_pid):
 
 
 def run(*, parent_pid=None, burst=False):
-    """Run the worker in the foreground until stopped (SIGTERM/SIGINT)."""
+    """Run the worker in the foreground until stopped (SIGTERM/SIGINT); with ``burst``, run
+    what is queued and return (no scheduler then)."""
     worker_id = new_worker_id()
     stop = threading.Event()
 
@@ -108,10 +111,10 @@ def run(*, parent_pid=None, burst=False):
         _watch_parent(parent_pid)
         beat(worker_id)
 
-    threads = [
-        _Loop("heartbeat", HEARTBEAT_EVERY, heartbeat, stop),
-        _Loop("scheduler", SCHEDULER_EVERY, enqueue_due_jobs, stop),
-    ]
+    beat(worker_id)  # /health/ sees the worker as soon as it starts
+    threads = [_Loop("heartbeat", HEARTBEAT_EVERY, heartbeat, stop, wait_first=True)]
+    if not burst:
+        threads.append(_Loop("scheduler", SCHEDULER_EVERY, enqueue_due_jobs, stop))
     for thread in threads:
         thread.start()
     logger.info("worker started", extra={"worker_id": worker_id, "backend": backend_name()})
@@ -122,7 +125,8 @@ def run(*, parent_pid=None, burst=False):
             _run_db(worker_id, burst)
     finally:
         stop.set()
-        close_old_connections()
+        for thread in threads:
+            thread.join(timeout=5)
 
 
 def _run_db(worker_id, burst):
@@ -139,7 +143,10 @@ def _run_db(worker_id, burst):
         excluded_queue_names=[],
     )
     worker.configure_signals()
-    worker.run()
+    try:
+        worker.run()
+    finally:
+        worker.reset_signals()
 
 
 def _run_rq(worker_id, burst):

@@ -18,9 +18,21 @@ class KeysetCursorPagination(BasePagination):
     max_page_size = 200
     cursor_query_param = "cursor"
 
+    # A subclass may fix its own orderings (e.g. history, newest first) instead of the view's.
+    orderings = None
+    default_ordering = None
+
+    def _orderings(self, view):
+        if self.orderings is not None:
+            return self.orderings, self.default_ordering
+        return (
+            getattr(view, "orderings", {"id": ["id"]}),
+            getattr(view, "default_ordering", "id"),
+        )
+
     def paginate_queryset(self, queryset, request, view=None):
-        orderings = getattr(view, "orderings", {"id": ["id"]})
-        key = request.query_params.get("ordering") or getattr(view, "default_ordering", "id")
+        orderings, default = self._orderings(view)
+        key = request.query_params.get("ordering") or default
         if key not in orderings:
             raise ValidationError(
                 {"ordering": [_("Choose one of: %(options)s.") % {"options": ", ".join(orderings)}]}
@@ -76,7 +88,8 @@ class KeysetCursorPagination(BasePagination):
         }
 
     def get_schema_operation_parameters(self, view):
-        orderings = list(getattr(view, "orderings", {"id": ["id"]}))
+        orderings, default = self._orderings(view)
+        orderings = [default, *(key for key in orderings if key != default)]
         return [
             {
                 "name": "cursor",
@@ -96,5 +109,6 @@ class KeysetCursorPagination(BasePagination):
                 "required": False,
                 "in": "query",
                 "schema": {"type": "string", "enum": orderings},
+                "description": "Sort order (default first).",
             },
         ]

@@ -9,7 +9,7 @@ class RolePermission(drf.BasePermission):
 
     def has_permission(self, request, view):
         user = request.user
-        if not (user and user.is_authenticated):
+        if not (user and user.is_authenticated and user.is_active):
             return False
         area = getattr(view, "permission_area", None)
         if area is None:
@@ -24,3 +24,16 @@ class RolePermission(drf.BasePermission):
         if request.method in drf.SAFE_METHODS:
             return permissions.can_view_record(request.user, obj)
         return permissions.can_change_record(request.user, obj)
+
+
+class SettingsPermission(drf.BasePermission):
+    """Users, teams and custom field definitions: everyone signed in reads them (they are
+    needed to fill owner/team pickers and forms); only settings writers (admins) change them."""
+
+    def has_permission(self, request, view):
+        user = request.user
+        if not (user and user.is_authenticated and user.is_active):
+            return False
+        if request.method in drf.SAFE_METHODS:
+            return True
+        return permissions.can_write(user, "settings")

@@ -1,0 +1,1 @@
+"""The benchmark suite: `clientela bench` (see run.py) and its data generator."""

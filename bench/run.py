@@ -1,0 +1,341 @@
+"""``clientela bench`` / ``make bench``: latency, query counts and memory on a large database.
+
+1. Points Clientela at the bench database (``bench/data/bench-<size>.sqlite3``, or the
+   PostgreSQL database of ``CLIENTELA_DATABASE_URL``), migrates it and generates the data once.
+2. Starts ``clientela serve --no-worker`` on a free port as a separate process.
+3. From this process, times HTTP requests (keep-alive, after a warm-up) and reports p50/p95,
+   counts SQL queries per API page in-process, and reads the server's peak RSS (VmHWM).
+4. Prints a table with PASS/FAIL per target and writes ``bench/results/<db>-<date>.json``.
+"""
+
+import argparse
+import http.client
+import json
+import os
+import random
+import socket
+import statistics
+import subprocess
+import sys
+import time
+from datetime import datetime
+from pathlib import Path
+from urllib.parse import quote
+
+HERE = Path(__file__).resolve().parent
+
+TARGETS = {
+    # metric: (stat, limit, unit)
+    "api_list_page1": [("p50", 15, "ms"), ("p95", 40, "ms")],
+    "api_list_page10000": [("p50", 15, "ms"), ("p95", 40, "ms")],
+    "api_queries_page1": [("value", 8, "queries")],
+    "api_queries_page10000": [("value", 8, "queries")],
+    "html_list": [("p50", 40, "ms")],
+    "html_detail": [("p50", 20, "ms")],
+    "typeahead": [("p95", 20, "ms")],
+    "peak_rss": [("value", 250, "MB")],
+}
+
+
+def parse_args(argv):
+    parser = argparse.ArgumentParser(prog="clientela bench", description=__doc__.splitlines()[0])
+    parser.add_argument("--contacts", type=int, default=1_000_000)
+    parser.add_argument("--companies", type=int, default=100_000)
+    parser.add_argument("--requests", type=int, default=200, help="timed requests per metric")
+    parser.add_argument("--warmup", type=int, default=20)
+    parser.add_argument("--threads", type=int, default=4, help="web server threads")
+    parser.add_argument("--generate-only", action="store_true")
+    return parser.parse_args(argv)
+
+
+def configure(args):
+    """Choose the bench database before Django starts."""
+    url = os.environ.get("CLIENTELA_DATABASE_URL", "")
+    data_dir = HERE / "data"
+    data_dir.mkdir(exist_ok=True)
+    os.environ["CLIENTELA_DATA_DIR"] = str(data_dir)
+    if url.startswith("postgres"):
+        return "postgresql"
+    size = f"{args.contacts // 1000}k"
+    os.environ["CLIENTELA_DATABASE_URL"] = f"sqlite:///{data_dir / f'bench-{size}.sqlite3'}"
+    return "sqlite"
+
+
+def main(argv=None):
+    args = parse_args(sys.argv[1:] if argv is None else argv)
+    db = configure(args)
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "clientela.settings")
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+
+    from bench import generate
+
+    print(f"bench database: {db} ({os.environ['CLIENTELA_DATABASE_URL'].split('@')[-1]})")
+    call_command("migrate", interactive=False, verbosity=0)
+    info = generate.ensure(args.contacts, args.companies)
+    if args.generate_only:
+        return 0
+    results = measure(args, db)
+    results["generation"] = info
+    report(results, db)
+    return 0 if all(r["pass"] for r in results["checks"]) else 1
+
+
+# --- the server and the client -------------------------------------------------------------------
+
+
+def free_port():
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def start_server(port, threads):
+    log = open(HERE / "data" / "server.log", "w")  # noqa: SIM115 (lives as long as the server)
+    process = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "clientela.cli",
+            "serve",
+            "--no-worker",
+            "--port",
+            str(port),
+            "--threads",
+            str(threads),
+        ],
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        env={**os.environ, "CLIENTELA_LOG_LEVEL": "WARNING"},
+    )
+    deadline = time.monotonic() + 300
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise SystemExit(f"the server exited; see {log.name}")
+        try:
+            status, _ = Client(port).get("/health/")
+            if status == 200:
+                return process
+        except OSError:
+            time.sleep(0.5)
+    raise SystemExit("the server did not start in time")
+
+
+class Client:
+    """A keep-alive HTTP/1.1 client: what a browser or an API client does between requests."""
+
+    def __init__(self, port, headers=None):
+        self.connection = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+        self.headers = headers or {}
+
+    def get(self, path):
+        self.connection.request("GET", path, headers=self.headers)
+        response = self.connection.getresponse()
+        body = response.read()
+        return response.status, body
+
+
+def timed(client, paths, warmup, count):
+    """Latencies (ms) of ``count`` requests cycling through ``paths``, after a warm-up."""
+    for i in range(warmup):
+        client.get(paths[i % len(paths)])
+    times, failures = [], {}
+    for i in range(count):
+        path = paths[i % len(paths)]
+        started = time.perf_counter()
+        status, _ = client.get(path)
+        times.append((time.perf_counter() - started) * 1000)
+        if status != 200:
+            failures[status] = failures.get(status, 0) + 1
+    return summarize(times, failures)
+
+
+def summarize(times, failures=None):
+    times = sorted(times)
+    return {
+        "n": len(times),
+        "p50": round(statistics.median(times), 2),
+        "p95": round(times[max(0, int(len(times) * 0.95) - 1)], 2),
+        "max": round(times[-1], 2),
+        "errors": failures or {},
+    }
+
+
+# --- what is measured ----------------------------------------------------------------------------
+
+
+def route(name, *args, fallback=None):
+    from django.urls import NoReverseMatch, reverse
+
+    try:
+        return reverse(name, args=args)
+    except NoReverseMatch:
+        return fallback
+
+
+def api_position_cursor(position):
+    """The cursor the API would hand out after ``position`` rows of its default ordering."""
+    from django.urls import resolve
+
+    from clientela.contacts.models import Contact
+    from clientela.core.pagination import encode_cursor
+
+    view = resolve("/api/v1/contacts/").func
+    cls = getattr(view, "cls", None)
+    orderings = getattr(cls, "orderings", {"name": ["sort_name", "id"]})
+    ordering = orderings[getattr(cls, "default_ordering", next(iter(orderings)))]
+    fields = [term.lstrip("-") for term in ordering]
+    row = Contact.objects.order_by(*ordering).values_list(*fields)[position - 1]
+    return encode_cursor(list(row), "next")
+
+
+def query_count(path, headers):
+    from django.db import connection
+    from django.test import Client as DjangoClient
+    from django.test.utils import CaptureQueriesContext
+
+    client = DjangoClient(**{f"HTTP_{k.upper().replace('-', '_')}": v for k, v in headers.items()})
+    client.get(path)  # warm caches (content types, token last-used write)
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(path)
+    return response.status_code, len(queries.captured_queries)
+
+
+def session_cookie(user):
+    from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
+    from django.contrib.sessions.backends.db import SessionStore
+
+    session = SessionStore()
+    session[SESSION_KEY] = str(user.pk)
+    session[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
+    session[HASH_SESSION_KEY] = user.get_session_auth_hash()
+    session.create()
+    return f"sessionid={session.session_key}"
+
+
+def typeahead_prefixes(rng, count):
+    from clientela.contacts import demo_data as data
+
+    words = [n for n, _ in data.FIRST_NAMES] + data.SURNAMES + data.BRAND_WORDS
+    words += [b[1].split()[0] for b in data.BUSINESSES]
+    from clientela.core.text import normalize
+
+    prefixes = sorted({normalize(w)[:3] for w in words if len(w) >= 3})
+    return [rng.choice(prefixes) for _ in range(count)]
+
+
+def measure(args, db):
+    from bench import generate
+    from clientela.contacts.models import Contact
+    from clientela.core import search, tokens
+
+    rng = random.Random(1)
+    user = generate.bench_user()
+    _token, raw = tokens.create_token(user, "bench")
+    api_headers = {"Authorization": f"Bearer {raw}"}
+    total = Contact.objects.count()
+    page10000 = min(500_000, max(1, total - 50))
+    cursor = api_position_cursor(page10000)
+    api_page1 = "/api/v1/contacts/"
+    api_deep = f"/api/v1/contacts/?cursor={quote(cursor)}"
+    port = free_port()
+    server = start_server(port, args.threads)
+    metrics = {}
+    try:
+        api = Client(port, api_headers)
+        metrics["api_list_page1"] = timed(api, [api_page1], args.warmup, args.requests)
+        metrics["api_list_page10000"] = timed(api, [api_deep], args.warmup, args.requests)
+        for name, path in (("api_queries_page1", api_page1), ("api_queries_page10000", api_deep)):
+            status, count = query_count(path, api_headers)
+            metrics[name] = {"value": count, "errors": {} if status == 200 else {status: 1}}
+
+        browser = Client(port, {"Cookie": session_cookie(user)})
+        list_url = route("contacts:contact_list", fallback="/contacts/")
+        metrics["html_list"] = timed(browser, [list_url], args.warmup, args.requests)
+        ids = [rng.randint(1, total) for _ in range(args.requests)]
+        details = [route("contacts:contact_detail", pk, fallback=f"/contacts/{pk}/") for pk in ids]
+        metrics["html_detail"] = timed(browser, details, args.warmup, args.requests)
+
+        prefixes = typeahead_prefixes(rng, args.requests)
+        suggest = route("core:search_suggest")
+        if suggest:
+            paths = [f"{suggest}?q={quote(p)}" for p in prefixes]
+            metrics["typeahead"] = timed(browser, paths, args.warmup, args.requests)
+            metrics["typeahead"]["how"] = "http"
+        else:
+            for p in prefixes[: args.warmup]:
+                search.search(user, p)
+            times = []
+            for p in prefixes:
+                started = time.perf_counter()
+                search.search(user, p)
+                times.append((time.perf_counter() - started) * 1000)
+            metrics["typeahead"] = summarize(times)
+            metrics["typeahead"]["how"] = "in-process (no suggest route yet)"
+        metrics["peak_rss"] = {"value": peak_rss_mb(server.pid), "errors": {}}
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+    return {
+        "database": db,
+        "contacts": total,
+        "date": datetime.now().isoformat(timespec="seconds"),
+        # Other work on the machine skews latencies: keep the load next to the figures.
+        "load_average": os.getloadavg(),
+        "cpus": os.cpu_count(),
+        "metrics": metrics,
+        "checks": checks(metrics),
+    }
+
+
+def peak_rss_mb(pid):
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return round(int(line.split()[1]) / 1024, 1)
+    return None
+
+
+def checks(metrics):
+    results = []
+    for metric, targets in TARGETS.items():
+        values = metrics.get(metric, {})
+        for stat, limit, unit in targets:
+            value = values.get(stat)
+            ok = value is not None and value <= limit and not values.get("errors")
+            results.append(
+                {
+                    "metric": metric,
+                    "stat": stat,
+                    "value": value,
+                    "limit": limit,
+                    "unit": unit,
+                    "errors": values.get("errors", {}),
+                    "pass": ok,
+                }
+            )
+    return results
+
+
+def report(results, db):
+    out_dir = HERE / "results"
+    out_dir.mkdir(exist_ok=True)
+    path = out_dir / f"{db}-{datetime.now():%Y-%m-%d}.json"
+    path.write_text(json.dumps(results, indent=2, default=str))
+    print()
+    print(f"{'metric':<24} {'stat':<6} {'value':>10} {'target':>12}  result")
+    for check in results["checks"]:
+        value = "-" if check["value"] is None else f"{check['value']}"
+        target = f"<= {check['limit']} {check['unit']}"
+        verdict = "PASS" if check["pass"] else "FAIL"
+        if check["errors"]:
+            verdict += f" (HTTP errors: {check['errors']})"
+        print(f"{check['metric']:<24} {check['stat']:<6} {value:>10} {target:>12}  {verdict}")
+    load = ", ".join(f"{x:.1f}" for x in results["load_average"])
+    print(f"\nload average during the run: {load} on {results['cpus']} CPUs")
+    print(f"results written to {path}")
+
+
+if __name__ == "__main__":
+    sys.exit(main())

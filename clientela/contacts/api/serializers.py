@@ -1,0 +1,149 @@
+"""Contacts and companies as the API shows and accepts them.
+
+Serializers check shapes, types and lengths (400 with per-field messages); the services normalise
+and enforce the rest (e-mail and phone formats, tax ids, custom fields). ``validated_data`` is
+passed to the services as keyword arguments, so field names match the services' parameters.
+"""
+
+from django.utils.translation import gettext_lazy as _
+from rest_framework import serializers
+
+from clientela.core import permissions
+from clientela.core.api.serializers import StrictModelSerializer, StrictSerializer, TagNamesField
+from clientela.core.models import Team, User
+
+from ..choices import EmailKind, PhoneKind
+from ..models import Company, Contact, Employment
+
+MAX_ITEMS = 50
+
+
+class EmailSerializer(StrictSerializer):
+    email = serializers.CharField(max_length=254, trim_whitespace=True)
+    kind = serializers.ChoiceField(choices=EmailKind.choices, default=EmailKind.WORK)
+    is_primary = serializers.BooleanField(default=False)
+
+
+class PhoneSerializer(StrictSerializer):
+    number = serializers.CharField(
+        max_length=40, help_text=_("Any common format in; E.164 (+34600123456) out.")
+    )
+    kind = serializers.ChoiceField(choices=PhoneKind.choices, default=PhoneKind.MOBILE)
+    is_primary = serializers.BooleanField(default=False)
+
+
+class CompanyLinkSerializer(serializers.ModelSerializer):
+    company_name = serializers.CharField(source="company.name", read_only=True)
+
+    class Meta:
+        model = Employment
+        fields = ["company", "company_name", "role", "is_current", "started_on", "ended_on"]
+        read_only_fields = fields
+
+
+class VisibleCompanyField(serializers.PrimaryKeyRelatedField):
+    """A company the caller can see (linking to an invisible one is "does not exist")."""
+
+    def get_queryset(self):
+        request = self.context.get("request")
+        queryset = Company.objects.all()
+        return permissions.visible(request.user, queryset) if request else queryset.none()
+
+
+class RecordSerializer(StrictModelSerializer):
+    """Fields every CRM record shares: owner, team, tags, custom fields, bookkeeping."""
+
+    owner = serializers.PrimaryKeyRelatedField(
+        queryset=User.objects.filter(is_active=True),
+        allow_null=True,
+        required=False,
+        help_text=_("User id; defaults to the caller on create."),
+    )
+    team = serializers.PrimaryKeyRelatedField(
+        queryset=Team.objects.all(), allow_null=True, required=False
+    )
+    tags = TagNamesField(required=False, help_text=_("Tag names; unknown names are created."))
+    custom_fields = serializers.DictField(
+        required=False, help_text=_("Values of the custom fields, by key.")
+    )
+
+    RECORD_READ_ONLY = ["created_at", "updated_at", "version", "deleted_at"]
+
+    def validate_tags(self, names):
+        cleaned = [name.strip() for name in names]
+        return list(dict.fromkeys(n for n in cleaned if n))
+
+
+ADDRESS = ["street", "city", "postcode", "region", "country"]
+
+
+class CompanySerializer(RecordSerializer):
+    phones = PhoneSerializer(many=True, required=False, max_length=MAX_ITEMS)
+
+    class Meta:
+        model = Company
+        fields = [
+            "id",
+            "name",
+            "legal_name",
+            "tax_id",
+            "domain",
+            "website",
+            "industry",
+            "size",
+            "description",
+            *ADDRESS,
+            "phones",
+            "owner",
+            "team",
+            "tags",
+            "custom_fields",
+            *RecordSerializer.RECORD_READ_ONLY,
+        ]
+        read_only_fields = RecordSerializer.RECORD_READ_ONLY
+        extra_kwargs = {"tax_id": {"max_length": 30}}
+
+
+class ContactSerializer(RecordSerializer):
+    full_name = serializers.CharField(read_only=True)
+    company = VisibleCompanyField(allow_null=True, required=False)
+    company_name = serializers.SerializerMethodField()
+    emails = EmailSerializer(many=True, required=False, max_length=MAX_ITEMS)
+    phones = PhoneSerializer(many=True, required=False, max_length=MAX_ITEMS)
+    company_links = CompanyLinkSerializer(many=True, read_only=True, source="employments")
+
+    class Meta:
+        model = Contact
+        fields = [
+            "id",
+            "full_name",
+            "first_name",
+            "last_name",
+            "second_last_name",
+            "job_title",
+            "company",
+            "company_name",
+            "emails",
+            "phones",
+            "language",
+            "lifecycle_stage",
+            "lead_status",
+            "source",
+            "source_detail",
+            "consent_status",
+            "consent_at",
+            "consent_method",
+            "consent_proof",
+            "notes",
+            *ADDRESS,
+            "owner",
+            "team",
+            "tags",
+            "custom_fields",
+            "company_links",
+            *RecordSerializer.RECORD_READ_ONLY,
+        ]
+        read_only_fields = RecordSerializer.RECORD_READ_ONLY
+
+    def get_company_name(self, contact) -> str:
+        return contact.company.name if contact.company_id else ""

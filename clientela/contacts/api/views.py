@@ -1,0 +1,105 @@
+"""``/api/v1/contacts/`` and ``/api/v1/companies/``: thin views over ``contacts.services``."""
+
+from django.db.models import Prefetch
+from drf_spectacular.utils import extend_schema, extend_schema_view
+
+from clientela.core.api.base import RecordViewSet
+
+from .. import io, services
+from ..filtersets import CompanyFilterSet, ContactFilterSet
+from ..models import Company, Contact, Employment
+from .serializers import CompanySerializer, ContactSerializer
+
+
+class ContactsServicesMixin:
+    """The write hooks of ``RecordViewSet``, answered by ``contacts.services``."""
+
+    create_service = None
+    update_service = None
+
+    def create_record(self, data):
+        data = dict(data)
+        data.setdefault("owner", self.request.user)
+        return self.create_service(actor=self.request.user, **data)
+
+    def update_record(self, record, data, expected_version):
+        return self.update_service(
+            record, actor=self.request.user, expected_version=expected_version, **data
+        )
+
+    def delete_records(self, records):
+        return services.delete_records(records, actor=self.request.user)
+
+    def restore_records(self, records):
+        return services.restore_records(records, actor=self.request.user)
+
+    def export_chunks(self, queryset):
+        return io.iter_csv(self.model, queryset)
+
+
+@extend_schema_view(
+    list=extend_schema(summary="List contacts"),
+    create=extend_schema(summary="Create a contact (owner defaults to the caller)"),
+    destroy=extend_schema(summary="Move a contact to the trash"),
+    restore=extend_schema(summary="Restore a contact from the trash"),
+    history=extend_schema(summary="A contact's changes, newest first"),
+    export=extend_schema(summary="Export the filtered contacts as CSV"),
+)
+class ContactViewSet(ContactsServicesMixin, RecordViewSet):
+    """People. Lists show what the caller's role and scope allow; anything else is 404.
+
+    Writes accept ``If-Match`` with the ETag read earlier: a stale one gets 412 and changes
+    nothing; without it the write applies over whatever is stored (last write wins).
+    """
+
+    model = Contact
+    serializer_class = ContactSerializer
+    filterset_class = ContactFilterSet
+    orderings = {
+        "name": ["sort_name", "id"],
+        "-created": ["-created_at", "-id"],
+        "-updated": ["-updated_at", "-id"],
+        "created": ["created_at", "id"],
+    }
+    default_ordering = "name"
+    export_filename = "contacts.csv"
+    create_service = staticmethod(services.create_contact)
+    update_service = staticmethod(services.update_contact)
+
+    def optimize(self, queryset):
+        return queryset.select_related("company").prefetch_related(
+            "emails",
+            "phones",
+            "tags",
+            Prefetch("employments", queryset=Employment.objects.select_related("company")),
+        )
+
+
+@extend_schema_view(
+    list=extend_schema(summary="List companies"),
+    create=extend_schema(summary="Create a company (owner defaults to the caller)"),
+    destroy=extend_schema(summary="Move a company to the trash"),
+    restore=extend_schema(summary="Restore a company from the trash"),
+    history=extend_schema(summary="A company's changes, newest first"),
+    export=extend_schema(summary="Export the filtered companies as CSV"),
+)
+class CompanyViewSet(ContactsServicesMixin, RecordViewSet):
+    """Organisations. Same rules as contacts: scoped lists, 404 outside the scope, ``If-Match``
+    on writes (optional; without it the last write wins), deletes move to the trash."""
+
+    model = Company
+    serializer_class = CompanySerializer
+    filterset_class = CompanyFilterSet
+    orderings = {
+        "name": ["sort_name", "id"],
+        "-created": ["-created_at", "-id"],
+        "-updated": ["-updated_at", "-id"],
+        "created": ["created_at", "id"],
+    }
+    default_ordering = "name"
+    export_filename = "companies.csv"
+    create_service = staticmethod(services.create_company)
+    update_service = staticmethod(services.update_company)
+
+    def optimize(self, queryset):
+        return queryset.prefetch_related("phones", "tags")

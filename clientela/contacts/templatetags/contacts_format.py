@@ -1,0 +1,21 @@
+"""Display helpers of the contact pages."""
+
+from django import template
+
+from clientela.core.validators import format_phone
+
+register = template.Library()
+
+
+@register.filter
+def phone(number):
+    """A stored E.164 number as people read it (national for Spain)."""
+    return format_phone(number) if number else ""
+
+
+@register.filter
+def primary_number(record):
+    """The primary phone of a record whose phones are prefetched (no extra query)."""
+    phones = list(record.phones.all())
+    chosen = next((p for p in phones if p.is_primary), phones[0] if phones else None)
+    return chosen.number if chosen else ""

@@ -1,0 +1,125 @@
+"""The contact pages in a real browser: Debian's Chromium driven by Playwright against the live
+test server — sign in, create, find through the header search, edit, delete, restore, and switch
+the interface to Catalan."""
+
+import os
+import re
+from pathlib import Path
+
+import pytest
+from django.urls import reverse
+from django.utils import translation
+
+from clientela.core.models import Role, User
+
+# Playwright's sync API runs an event loop in this thread; Django's ORM calls made here by the
+# test (not by the server) would otherwise be refused as "async unsafe".
+os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
+PASSWORD = "Browser-pass-123"
+SCREENSHOTS = Path("/tmp")
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+]
+
+
+@pytest.fixture
+def browser_page():
+    if not CHROMIUM.exists():
+        pytest.skip("Chromium is not installed at /usr/bin/chromium")
+    sync_api = pytest.importorskip("playwright.sync_api")
+    with sync_api.sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="en-GB")
+        page = context.new_page()
+        page.set_default_timeout(10_000)
+        yield page
+        context.close()
+        browser.close()
+
+
+@pytest.fixture
+def person(db):
+    role = Role.objects.get(code="admin")
+    return User.objects.create_user(
+        username="marta",
+        password=PASSWORD,
+        first_name="Marta",
+        last_name="Puig",
+        role=role,
+        language="en",
+    )
+
+
+def catalan(text):
+    with translation.override("ca"):
+        return translation.gettext(text)
+
+
+def test_contact_life_cycle_in_the_browser(live_server, browser_page, person):
+    from playwright.sync_api import expect
+
+    page = browser_page
+    url = live_server.url
+
+    # Sign in through the real form.
+    page.goto(url + reverse("core:login"))
+    page.fill("#id_username", "marta")
+    page.fill("#id_password", PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    expect(page.locator("#global-search")).to_be_visible()
+
+    # Create a contact with an e-mail and a phone.
+    page.goto(url + reverse("contacts:contact_create"))
+    page.fill("#id_first_name", "Zacarías")
+    page.fill("#id_last_name", "Quintanilla")
+    page.fill("#id_emails-0-email", "zq@example.com")
+    page.fill("#id_phones-0-number", "600 12 34 56")
+    page.fill("#id_tags", "vip, Girona")
+    page.get_by_role("button", name="Save").click()
+    expect(page.locator("h1")).to_have_text("Zacarías Quintanilla")
+    detail_url = page.url
+    assert re.search(r"/contacts/\d+/$", detail_url)
+    expect(page.get_by_role("link", name="600 12 34 56")).to_be_visible()
+    page.screenshot(path=str(SCREENSHOTS / "clientela_contact_detail.png"), full_page=True)
+
+    page.goto(url + reverse("contacts:contact_list"))
+    expect(page.get_by_role("link", name="Zacarías Quintanilla")).to_be_visible()
+    page.screenshot(path=str(SCREENSHOTS / "clientela_contact_list.png"), full_page=True)
+
+    # Find it by typing a prefix into the header search and clicking the suggestion.
+    page.locator("#global-search").press_sequentially("quinta", delay=30)
+    option = page.get_by_role("option").filter(has_text="Zacarías Quintanilla")
+    expect(option).to_be_visible()
+    option.click()
+    page.wait_for_url(detail_url)
+
+    # Edit it.
+    page.get_by_role("link", name="Edit").click()
+    page.fill("#id_job_title", "CTO")
+    page.get_by_role("button", name="Save").click()
+    page.wait_for_url(detail_url)
+    expect(page.locator("dl.details").first).to_contain_text("CTO")
+
+    # Delete it (to the trash), then restore it from the trash.
+    page.get_by_role("link", name="Delete").click()
+    page.get_by_role("button", name="Move to trash").click()
+    page.wait_for_url(url + reverse("contacts:contact_list"))
+    expect(page.get_by_role("link", name="Zacarías Quintanilla")).to_have_count(0)
+    page.goto(url + reverse("contacts:trash"))
+    page.get_by_role("button", name="Restore Zacarías Quintanilla").click()
+    page.wait_for_url(detail_url)
+    expect(page.locator("h1")).to_have_text("Zacarías Quintanilla")
+
+    # Switch the interface to Catalan.
+    page.select_option("#language-select", "ca")
+    page.locator(".language-switch button[type=submit]").click()
+    expect(page.locator("html")).to_have_attribute("lang", "ca")
+    if catalan("Contacts") != "Contacts":  # only once the catalogues are compiled
+        expect(page.locator("#main-nav")).to_contain_text(catalan("Contacts"))
+    person.refresh_from_db()
+    assert person.language == "ca"

@@ -1,0 +1,270 @@
+"""Contact and company pages: thin subclasses of ``core.views.records`` naming the model,
+filterset, templates and services."""
+
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from clientela.core import permissions
+from clientela.core.validators import format_phone
+from clientela.core.views import records
+
+from . import services
+from .choices import EmailKind, PhoneKind
+from .filtersets import CompanyFilterSet, ContactFilterSet
+from .forms import CompanyForm, ContactForm, email_formset, phone_formset, region_from
+from .models import Company, Contact, Employment
+
+
+def _with_kind(values, kinds, show):
+    """History keeps e-mails and phones as ``"value (kind)"``; show them with translated kinds
+    (older entries have no kind)."""
+    texts = []
+    for item in values or []:
+        value, _sep, kind = str(item).partition(" (")
+        kind = kind.removesuffix(")")
+        label = kinds(kind).label if kind in kinds.values else kind
+        texts.append(f"{show(value)} ({label})" if label else show(value))
+    return ", ".join(texts)
+
+
+def _format_phones(values):
+    return _with_kind(values, PhoneKind, format_phone)
+
+
+def _format_emails(values):
+    return _with_kind(values, EmailKind, str)
+
+
+HISTORY_FORMATTERS = {"phones": _format_phones, "emails": _format_emails}
+
+
+class ContactMixin:
+    model = Contact
+    url_prefix = "contacts:contact"
+    list_name = "contacts"
+
+
+class CompanyMixin:
+    model = Company
+    url_prefix = "contacts:company"
+    list_name = "companies"
+
+
+# --- lists ---------------------------------------------------------------------------------------
+
+
+class ContactListView(ContactMixin, records.RecordListView):
+    filterset_class = ContactFilterSet
+    template_name = "contacts/contact_list.html"
+    list_select_related = ("owner", "team", "company")
+    list_prefetch_related = ("emails", "phones", "tags")
+    hidden_filters = ("company",)
+
+    def export_url(self):
+        return reverse("contacts:contact_export")
+
+    def extra_context(self):
+        company_id = self.request.GET.get("company", "")
+        company = None
+        if company_id.isdigit():
+            company = self.visible(Company.objects.filter(pk=int(company_id))).first()
+        return {"filter_company": company}
+
+
+class CompanyListView(CompanyMixin, records.RecordListView):
+    filterset_class = CompanyFilterSet
+    template_name = "contacts/company_list.html"
+    list_prefetch_related = ("phones", "tags")
+
+    def export_url(self):
+        return reverse("contacts:company_export")
+
+
+class ContactExportView(ContactMixin, records.RecordExportView):
+    filterset_class = ContactFilterSet
+    filename = "contacts.csv"
+
+    def iter_rows(self, queryset):
+        from . import io
+
+        return io.iter_csv(Contact, queryset)
+
+
+class CompanyExportView(CompanyMixin, records.RecordExportView):
+    filterset_class = CompanyFilterSet
+    filename = "companies.csv"
+
+    def iter_rows(self, queryset):
+        from . import io
+
+        return io.iter_csv(Company, queryset)
+
+
+class BulkServices:
+    assign_service = staticmethod(services.assign_records)
+    tag_service = staticmethod(services.tag_records)
+    delete_service = staticmethod(services.delete_records)
+
+
+class ContactBulkView(ContactMixin, BulkServices, records.RecordBulkView):
+    pass
+
+
+class CompanyBulkView(CompanyMixin, BulkServices, records.RecordBulkView):
+    pass
+
+
+class ContactSavedViewSave(ContactMixin, records.SavedViewSaveView):
+    pass
+
+
+class ContactSavedViewDelete(ContactMixin, records.SavedViewDeleteView):
+    pass
+
+
+class CompanySavedViewSave(CompanyMixin, records.SavedViewSaveView):
+    pass
+
+
+class CompanySavedViewDelete(CompanyMixin, records.SavedViewDeleteView):
+    pass
+
+
+# --- details -------------------------------------------------------------------------------------
+
+
+class ContactDetailView(ContactMixin, records.RecordDetailView):
+    template_name = "contacts/contact_detail.html"
+    detail_select_related = ("owner", "team", "company")
+    detail_prefetch_related = ("tags", "emails", "phones")
+    history_formatters = HISTORY_FORMATTERS
+    history_labels = {"company_links": _("Company links")}
+
+    def extra_context(self, record):
+        links = list(Employment.objects.filter(contact=record).select_related("company"))
+        visible_ids = set(
+            self.visible(
+                Company.objects.filter(pk__in=[link.company_id for link in links])
+            ).values_list("pk", flat=True)
+        )
+        for link in links:
+            link.company_visible = link.company_id in visible_ids
+        return {
+            "current_links": [link for link in links if link.is_current],
+            "past_links": [link for link in links if not link.is_current],
+        }
+
+
+class CompanyDetailView(CompanyMixin, records.RecordDetailView):
+    template_name = "contacts/company_detail.html"
+    detail_prefetch_related = ("tags", "phones")
+    history_formatters = HISTORY_FORMATTERS
+    contacts_shown = 50
+
+    def extra_context(self, record):
+        people = permissions.visible(self.request.user, Contact.objects.all())
+        links = list(
+            Employment.objects.filter(company=record, is_current=True, contact__in=people)
+            .select_related("contact")
+            .order_by("contact__sort_name", "contact_id")[: self.contacts_shown + 1]
+        )
+        return {
+            "current_contacts": links[: self.contacts_shown],
+            "more_contacts": len(links) > self.contacts_shown,
+        }
+
+
+# --- create and edit -----------------------------------------------------------------------------
+
+
+class ContactFormView(ContactMixin, records.RecordFormView):
+    form_class = ContactForm
+    template_name = "contacts/contact_form.html"
+
+    def load(self, pk):
+        if pk is None:
+            self.require_write()
+            return None
+        return self.get_changeable_record(
+            pk, Contact.objects.prefetch_related("tags", "emails", "phones")
+        )
+
+    def new_instance(self):
+        """A new contact for the current user; ``?company=<id>`` preselects the company."""
+        contact = super().new_instance()
+        company_id = self.request.GET.get("company", "")
+        if company_id.isdigit():
+            contact.company = self.visible(Company.objects.filter(pk=int(company_id))).first()
+        return contact
+
+    def get_formsets(self, data, record):
+        return {
+            "emails": email_formset(data, record),
+            "phones": phone_formset(data, record, region_from(data, record)),
+        }
+
+    def create(self, *, actor, **kwargs):
+        return services.create_contact(actor=actor, **kwargs)
+
+    def update(self, record, *, actor, expected_version, **kwargs):
+        return services.update_contact(
+            record, actor=actor, expected_version=expected_version, **kwargs
+        )
+
+
+class CompanyFormView(CompanyMixin, records.RecordFormView):
+    form_class = CompanyForm
+    template_name = "contacts/company_form.html"
+
+    def load(self, pk):
+        if pk is None:
+            self.require_write()
+            return None
+        return self.get_changeable_record(pk, Company.objects.prefetch_related("tags", "phones"))
+
+    def get_formsets(self, data, record):
+        return {"phones": phone_formset(data, record, region_from(data, record))}
+
+    def create(self, *, actor, **kwargs):
+        return services.create_company(actor=actor, **kwargs)
+
+    def update(self, record, *, actor, expected_version, **kwargs):
+        return services.update_company(
+            record, actor=actor, expected_version=expected_version, **kwargs
+        )
+
+
+# --- trash ---------------------------------------------------------------------------------------
+
+
+class ContactDeleteView(ContactMixin, records.RecordDeleteView):
+    delete_service = staticmethod(services.delete_records)
+
+
+class CompanyDeleteView(CompanyMixin, records.RecordDeleteView):
+    delete_service = staticmethod(services.delete_records)
+
+
+class ContactRestoreView(ContactMixin, records.RecordRestoreView):
+    service = staticmethod(services.restore_records)
+
+
+class CompanyRestoreView(CompanyMixin, records.RecordRestoreView):
+    service = staticmethod(services.restore_records)
+
+
+class ContactPurgeView(ContactMixin, records.RecordPurgeView):
+    service = staticmethod(services.purge_records)
+    trash_url_name = "contacts:trash"
+
+
+class CompanyPurgeView(CompanyMixin, records.RecordPurgeView):
+    service = staticmethod(services.purge_records)
+    trash_url_name = "contacts:trash"
+
+
+class TrashView(records.TrashView):
+    sections = (
+        records.TrashSection(Contact, _("Contacts"), "contacts:contact", "contacts_cursor"),
+        records.TrashSection(Company, _("Companies"), "contacts:company", "companies_cursor"),
+    )
