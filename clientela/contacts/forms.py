@@ -37,8 +37,12 @@ class ContactForm(OwnedRecordForm):
             _("Lifecycle"),
             ["lifecycle_stage", "lead_status", "source", "source_detail", "language"],
         ),
-        (_("Marketing consent"), ["consent_status", "consent_at", "consent_method"]),
+        (
+            _("Marketing consent"),
+            ["consent_status", "consent_at", "consent_method", "consent_proof"],
+        ),
         (_("Assignment"), ["owner", "team", "tags"]),
+        (_("Notes"), ["notes"]),
     ]
     wide_fields = ["consent_proof", "notes"]
 
@@ -88,6 +92,7 @@ class CompanyForm(OwnedRecordForm):
         (_("Online"), ["domain", "website"]),
         (_("Address"), ADDRESS_FIELDS),
         (_("Assignment"), ["owner", "team", "tags"]),
+        (_("Description"), ["description"]),
     ]
     wide_fields = ["description"]
     website = forms.URLField(

@@ -199,12 +199,12 @@ def _move_employment(contact, old_company_id):
         Employment.objects.filter(
             contact=contact, company_id=old_company_id, is_current=True
         ).update(is_current=False, ended_on=today)
-    if contact.company_id:
-        Employment.objects.update_or_create(
-            contact=contact,
-            company_id=contact.company_id,
-            is_current=True,
-            defaults={"role": contact.job_title, "started_on": today},
+    current = Employment.objects.filter(
+        contact=contact, company_id=contact.company_id, is_current=True
+    )
+    if contact.company_id and not current.exists():  # an existing current link keeps its dates
+        Employment.objects.create(
+            contact=contact, company_id=contact.company_id, role=contact.job_title, started_on=today
         )
 
 

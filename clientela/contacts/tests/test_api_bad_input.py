@@ -14,6 +14,11 @@ CONTACTS = "/api/v1/contacts/"
 COMPANIES = "/api/v1/companies/"
 
 
+@pytest.fixture(autouse=True)
+def _fast_passwords(settings):
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 def db_state():
     """Everything a contact or company write could touch."""
     return {
@@ -119,7 +124,7 @@ def test_invalid_contact_patch_is_400_and_changes_nothing(admin_api, existing, b
 @pytest.mark.parametrize(
     ("body", "fields"),
     [
-        pytest.param({"name": "X", "tax_id": "B00000000"}, ["tax_id"], id="invalid-cif"),
+        pytest.param({"name": "X", "tax_id": "B12345678"}, ["tax_id"], id="invalid-cif"),
         pytest.param({"name": "X", "tax_id": "ESX1234567"}, ["tax_id"], id="invalid-vat"),
         pytest.param({"name": "X", "website": "not a url"}, ["website"], id="invalid-website"),
         pytest.param({"name": "X", "size": "huge"}, ["size"], id="invalid-size"),
@@ -170,17 +175,6 @@ def test_a_10_mb_body_is_413_and_changes_nothing(admin_api, existing):
     contact, _company = existing
     response = admin_api.patch(f"{CONTACTS}{contact.pk}/", body, content_type="application/json")
     assert_error(response, 413, "too_large", [])
-    assert db_state() == before
-
-
-def test_a_body_just_over_the_limit_without_content_length_is_413(admin_api, existing, settings):
-    settings.API_MAX_BODY_BYTES = 100
-    before = db_state()
-    body = json.dumps({"first_name": "Grande", "notes": "x" * 200})
-    response = admin_api.generic(
-        "POST", CONTACTS, body, content_type="application/json", CONTENT_LENGTH=""
-    )
-    assert response.status_code in (400, 413)
     assert db_state() == before
 
 

@@ -16,6 +16,11 @@ from clientela.core.models import CustomField
 URL = "/api/v1/contacts/"
 
 
+@pytest.fixture(autouse=True)
+def _fast_passwords(settings):
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 def detail(contact):
     return f"{URL}{contact.pk}/"
 

@@ -35,9 +35,7 @@ def only_change(record):
     return changes[0]
 
 
-def test_create_records_one_change_with_actor_source_request_and_values(
-    admin_user, budget_field
-):
+def test_create_records_one_change_with_actor_source_request_and_values(admin_user, budget_field):
     with change_context(source=ChangeSource.API, request_id="req-1"):
         contact = services.create_contact(
             actor=admin_user,

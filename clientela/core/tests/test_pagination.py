@@ -126,9 +126,7 @@ def test_page_emptied_by_deletions_still_links_back(ties):
 
 def test_foreign_key_ordering_puts_ids_in_the_cursor(make_user):
     users = [make_user("sales") for _ in range(3)]
-    Contact.objects.bulk_create(
-        [Contact(first_name=str(i), owner=users[i % 3]) for i in range(5)]
-    )
+    Contact.objects.bulk_create([Contact(first_name=str(i), owner=users[i % 3]) for i in range(5)])
     first = paginate(Contact.objects.all(), ["owner", "id"], None, 2)
     raw = json.loads(base64.urlsafe_b64decode(first.next_cursor + "=="))
     assert raw["v"] == [first.items[-1].owner_id, first.items[-1].pk]
@@ -194,7 +192,9 @@ ROWS = st.lists(
 )
 
 
-@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 @given(rows=ROWS, ordering=st.sampled_from(ORDERINGS), page_size=st.integers(1, 6))
 def test_walking_forward_then_back_visits_every_row_once_in_order(rows, ordering, page_size):
     with transaction.atomic():

@@ -116,9 +116,7 @@ def test_bulk_tag_drops_a_stale_prefetched_tag_cache(admin_user):
 # --- bulk_set ------------------------------------------------------------------------------------
 
 
-def test_bulk_set_accepts_instances_and_ids_and_skips_records_already_set(
-    admin_user, make_user
-):
+def test_bulk_set_accepts_instances_and_ids_and_skips_records_already_set(admin_user, make_user):
     seller = make_user("sales")
     a, b = make_contacts(admin_user, 2)
     services.assign_records([a], actor=admin_user, owner=seller)

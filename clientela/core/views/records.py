@@ -190,12 +190,14 @@ def filter_form_for_display(filterset, definitions, request):
             field.widget = forms.CheckboxSelectMultiple(choices=field.choices)
         elif isinstance(field, forms.DateField):
             field.widget = forms.DateInput(attrs={"type": "date"})
+        elif isinstance(field, forms.ModelChoiceField):
+            field.empty_label = _("Any")
+        elif isinstance(field, forms.ChoiceField):
+            choices = list(field.choices)
+            if choices and choices[0][0] == "":
+                field.choices = [("", _("Any")), *choices[1:]]
         if name == "owner":
             field.widget = forms.Select(choices=[("", _("Anyone")), *owner_choices()])
-        if isinstance(field, forms.ModelChoiceField) and not isinstance(
-            field, forms.ModelMultipleChoiceField
-        ):
-            field.empty_label = _("Any")
     for definition in definitions:
         form.fields[f"{CUSTOM_PREFIX}{definition.key}"] = custom_filter_field(definition)
     return form
@@ -610,7 +612,7 @@ class RecordForm(forms.ModelForm):
 
     max_tags = 30
     groups = []  # [(legend, [field names])], the form's fieldsets in order
-    wide_fields = []  # full-width fields (long texts) after the groups
+    wide_fields = []  # names of full-width fields (long texts)
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
@@ -637,13 +639,12 @@ class RecordForm(forms.ModelForm):
                 self.initial[name] = value
 
     def sections(self):
-        """``[(legend, [bound fields])]`` for the template."""
+        """``[(legend, [(bound field, is wide)])]`` for the template."""
+        wide = set(self.wide_fields)
         return [
-            (legend, [self[n] for n in names if n in self.fields]) for legend, names in self.groups
+            (legend, [(self[n], n in wide) for n in names if n in self.fields])
+            for legend, names in self.groups
         ]
-
-    def wide_bound_fields(self):
-        return [self[n] for n in self.wide_fields if n in self.fields]
 
     @property
     def custom_field_names(self):

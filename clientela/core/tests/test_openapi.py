@@ -1,0 +1,193 @@
+"""The OpenAPI schema: valid, complete, secured with bearer tokens, served with offline docs; and
+a bounded schemathesis run of the contacts and companies endpoints against the WSGI app."""
+
+import pytest
+import schemathesis
+import yaml
+from django.core.signals import request_finished, request_started
+from django.db import close_old_connections
+from django.urls import get_resolver
+from drf_spectacular.generators import SchemaGenerator
+from drf_spectacular.validation import validate_schema
+from hypothesis import HealthCheck, Phase, given, settings
+from schemathesis.checks import not_a_server_error
+from schemathesis.specs.openapi.checks import (
+    content_type_conformance,
+    response_schema_conformance,
+    status_code_conformance,
+)
+
+from clientela.contacts import services
+from clientela.core import tokens
+from clientela.wsgi import application
+
+
+@pytest.fixture(autouse=True)
+def _fast_passwords(settings):
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(scope="module")
+def spec():
+    return SchemaGenerator().get_schema(request=None, public=True)
+
+
+def test_the_schema_is_valid_openapi(client):
+    response = client.get("/api/v1/schema/")
+    assert response.status_code == 200
+    document = yaml.safe_load(response.content)
+    validate_schema(document)  # against the OpenAPI 3.0 JSON schema bundled with drf-spectacular
+    assert document["openapi"].startswith("3.")
+
+
+def test_every_api_route_is_documented(spec):
+    documented = {
+        (path, method.upper())
+        for path, operations in spec["paths"].items()
+        for method in operations
+        if method in {"get", "post", "put", "patch", "delete"}
+    }
+    expected = {
+        ("/api/v1/contacts/", "GET"),
+        ("/api/v1/contacts/", "POST"),
+        ("/api/v1/contacts/{id}/", "GET"),
+        ("/api/v1/contacts/{id}/", "PUT"),
+        ("/api/v1/contacts/{id}/", "PATCH"),
+        ("/api/v1/contacts/{id}/", "DELETE"),
+        ("/api/v1/contacts/{id}/restore/", "POST"),
+        ("/api/v1/contacts/{id}/history/", "GET"),
+        ("/api/v1/contacts/export/", "GET"),
+        ("/api/v1/search/", "GET"),
+        ("/api/v1/tokens/", "GET"),
+        ("/api/v1/tokens/", "POST"),
+        ("/api/v1/tokens/{id}/", "DELETE"),
+        ("/api/v1/tags/", "GET"),
+        ("/api/v1/tags/", "POST"),
+    }
+    for resource in ("companies",):
+        expected |= {(p.replace("contacts", resource), m) for p, m in expected if "contacts" in p}
+    for resource in ("users", "teams", "custom-fields"):
+        expected |= {
+            (f"/api/v1/{resource}/", "GET"),
+            (f"/api/v1/{resource}/", "POST"),
+            (f"/api/v1/{resource}/{{id}}/", "GET"),
+            (f"/api/v1/{resource}/{{id}}/", "PUT"),
+            (f"/api/v1/{resource}/{{id}}/", "PATCH"),
+            (f"/api/v1/{resource}/{{id}}/", "DELETE"),
+        }
+    assert documented == expected
+
+
+def test_every_operation_is_secured_by_bearer_tokens(spec):
+    assert spec["components"]["securitySchemes"]["bearerAuth"] == {
+        "type": "http",
+        "scheme": "bearer",
+        "bearerFormat": "clt_<prefix>_<secret>",
+    }
+    for path, operations in spec["paths"].items():
+        for method, operation in operations.items():
+            assert {"bearerAuth": []} in operation["security"], (path, method)
+
+
+def test_every_operation_documents_the_error_body(spec):
+    for path, operations in spec["paths"].items():
+        for method, operation in operations.items():
+            assert {"400", "401", "403"} <= set(operation["responses"]), (path, method)
+            error = operation["responses"]["401"]["content"]["application/json"]["schema"]
+            assert error == {"$ref": "#/components/schemas/Error"}
+    update = spec["paths"]["/api/v1/contacts/{id}/"]["patch"]
+    assert "412" in update["responses"]
+    assert "If-Match" in {p["name"] for p in update["parameters"] if p["in"] == "header"}
+
+
+def test_list_operations_document_filters_ordering_and_cursor(spec):
+    parameters = {p["name"]: p for p in spec["paths"]["/api/v1/contacts/"]["get"]["parameters"]}
+    assert {"q", "owner", "tag", "lifecycle_stage", "cursor", "ordering", "trashed"} <= set(
+        parameters
+    )
+    assert parameters["ordering"]["schema"]["enum"] == ["name", "-created", "-updated", "created"]
+    export = spec["paths"]["/api/v1/contacts/export/"]["get"]
+    assert "lifecycle_stage" in {p["name"] for p in export["parameters"]}
+    assert list(export["responses"]["200"]["content"]) == ["text/csv"]
+
+
+def test_the_docs_page_is_served_offline(client):
+    response = client.get("/api/v1/docs/")
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "/static/drf_spectacular_sidecar/swagger-ui-dist/swagger-ui-bundle.js" in html
+    assert "http://" not in html.replace("http://testserver", "")
+    assert "https://" not in html
+    bundle = client.get("/static/drf_spectacular_sidecar/swagger-ui-dist/swagger-ui-bundle.js")
+    assert bundle.status_code == 200
+
+
+def test_the_api_urls_end_with_a_json_404_catch_all():
+    api = next(p for p in get_resolver().url_patterns if str(p.pattern) == "api/v1/")
+    assert api.url_patterns[-1].callback.__name__ == "not_found"
+
+
+# --- schemathesis --------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def wsgi_app(db):
+    """The real WSGI application, without the end-of-request connection clean-up (which would
+    close the test's transaction on PostgreSQL)."""
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    yield application
+    request_started.connect(close_old_connections)
+    request_finished.connect(close_old_connections)
+
+
+@pytest.fixture
+def api_schema(wsgi_app):
+    loaded = schemathesis.openapi.from_wsgi("/api/v1/schema/?format=json", wsgi_app)
+    loaded.config.generation.update(
+        modes=["positive"], max_examples=6, deterministic=True, no_shrink=True
+    )
+    return loaded.include(path_regex=r"^/api/v1/(contacts|companies)/")
+
+
+@pytest.fixture
+def fuzz_token(db, make_user, admin_user):
+    """Some records to find (ids 1..n are what the generator tries first) and a token."""
+    company = services.create_company(actor=admin_user, name="Fuzz SL", owner=admin_user)
+    for n in range(3):
+        services.create_contact(
+            actor=admin_user, first_name=f"Fuzz{n}", company=company, owner=admin_user
+        )
+    return tokens.create_token(admin_user, "schemathesis")[1]
+
+
+FUZZ_SETTINGS = settings(
+    max_examples=6,
+    derandomize=True,
+    deadline=None,
+    database=None,
+    phases=[Phase.explicit, Phase.generate],
+    suppress_health_check=list(HealthCheck),
+)
+FUZZ_CHECKS = [
+    not_a_server_error,
+    status_code_conformance,
+    content_type_conformance,
+    response_schema_conformance,
+]
+
+
+def test_contacts_and_companies_never_fail_and_answer_as_documented(api_schema, fuzz_token):
+    operations = [result.ok() for result in api_schema.get_all_operations()]
+    assert len(operations) == 18  # 9 operations each for contacts and companies
+
+    for operation in operations:
+
+        @FUZZ_SETTINGS
+        @given(case=operation.as_strategy())
+        def exercise(case):
+            case.call_and_validate(
+                headers={"Authorization": f"Bearer {fuzz_token}"}, checks=FUZZ_CHECKS
+            )
+
+        exercise()
