@@ -53,7 +53,10 @@ def configure(args):
     url = os.environ.get("CLIENTELA_DATABASE_URL", "")
     data_dir = HERE / "data"
     data_dir.mkdir(exist_ok=True)
+    (data_dir / "static").mkdir(exist_ok=True)  # whitenoise warns when STATIC_ROOT is missing
     os.environ["CLIENTELA_DATA_DIR"] = str(data_dir)
+    # One log line per request would be measured too (and would flood this output).
+    os.environ.setdefault("CLIENTELA_LOG_LEVEL", "WARNING")
     if url.startswith("postgres"):
         return "postgresql"
     size = f"{args.contacts // 1000}k"
@@ -108,7 +111,7 @@ def start_server(port, threads):
         ],
         stdout=log,
         stderr=subprocess.STDOUT,
-        env={**os.environ, "CLIENTELA_LOG_LEVEL": "WARNING"},
+        env=os.environ,
     )
     deadline = time.monotonic() + 300
     while time.monotonic() < deadline:

@@ -96,7 +96,7 @@ class CompanyForm(OwnedRecordForm):
     ]
     wide_fields = ["description"]
     website = forms.URLField(
-        label=_("website"), max_length=300, required=False, assume_scheme="https"
+        label=_("Website"), max_length=300, required=False, assume_scheme="https"
     )
 
     class Meta:

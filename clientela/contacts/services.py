@@ -128,7 +128,7 @@ def _clean_company(company):
 @transaction.atomic
 def create_contact(*, actor, emails=(), phones=(), tags=(), custom_fields=None, **fields):
     """Create a contact. ``emails``/``phones`` are strings or dicts with kind and is_primary."""
-    contact = Contact(**_check_fields(fields, CONTACT_FIELDS))
+    contact = Contact(**_check_contact_fields(fields))
     _clean_contact(contact)
     contact.custom_fields = customfields.clean_values(Contact, custom_fields or {})
     email_rows = _clean_emails(emails)
@@ -170,7 +170,7 @@ def update_contact(
     contact = Contact.all_objects.select_for_update().get(pk=contact.pk)
     old_company_id = contact.company_id
     with records.track_update(contact, actor=actor, expected_version=expected_version):
-        for name, value in _check_fields(fields, CONTACT_FIELDS).items():
+        for name, value in _check_contact_fields(fields).items():
             setattr(contact, name, value)
         _clean_contact(contact)
         if custom_fields is not None:
@@ -233,6 +233,14 @@ def _link_text(link):
     dates = " – ".join(str(d) for d in (link.started_on, link.ended_on) if d)
     parts = [link.company.name, link.role, dates]
     return " · ".join(p for p in parts if p)
+
+
+def _check_contact_fields(fields):
+    fields = _check_fields(fields, CONTACT_FIELDS)
+    company = fields.get("company")
+    if isinstance(company, Company) and company.deleted_at is not None:
+        raise ValidationError({"company": [_("This company is in the trash.")]})
+    return fields
 
 
 def _clean_contact(contact):

@@ -5,7 +5,7 @@ import time
 from django.utils import translation
 
 from clientela.core.choices import ChangeSource
-from clientela.core.context import new_request_id, set_request_id, set_source
+from clientela.core.context import change_context, new_request_id
 
 logger = logging.getLogger("clientela.request")
 _REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
@@ -21,10 +21,11 @@ class RequestContextMiddleware:
     def __call__(self, request):
         incoming = request.headers.get("X-Request-ID", "")
         request.id = incoming if _REQUEST_ID.match(incoming) else new_request_id()
-        set_request_id(request.id)
-        set_source(ChangeSource.API if request.path.startswith("/api/") else ChangeSource.UI)
+        source = ChangeSource.API if request.path.startswith("/api/") else ChangeSource.UI
         started = time.perf_counter()
-        response = self.get_response(request)
+        # Scoped to this request: a thread that serves it later runs jobs or tests unmarked.
+        with change_context(source=source, request_id=request.id):
+            response = self.get_response(request)
         response["X-Request-ID"] = request.id
         user = getattr(request, "user", None)
         logger.info(

@@ -82,6 +82,11 @@ def _after(model, ordering, values, reverse=False):
         condition = (
             step if i == len(ordering) - 1 else step | (Q(**{names[i]: typed[i]}) & condition)
         )
+    if len(ordering) > 1:
+        # Redundant bound on the first column: without it SQLite scans the index from its start
+        # for the OR above (page 10,000 cost 10x page 1); with it, it seeks.
+        descending = ordering[0].startswith("-") != reverse
+        condition = Q(**{f"{names[0]}__{'lte' if descending else 'gte'}": typed[0]}) & condition
     return condition
 
 

@@ -5,6 +5,7 @@ and enforce the rest (e-mail and phone formats, tax ids, custom fields). ``valid
 passed to the services as keyword arguments, so field names match the services' parameters.
 """
 
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
@@ -42,19 +43,28 @@ class CompanyLinkSerializer(serializers.ModelSerializer):
 
 
 class VisibleCompanyField(serializers.PrimaryKeyRelatedField):
-    """A company the caller can see (linking to an invisible one is "does not exist")."""
+    """A company the caller can see (linking to an invisible one is "does not exist").
+
+    The contact's current company is always accepted, even if it is in the trash or out of the
+    caller's scope, so a client can send back what it read.
+    """
 
     def get_queryset(self):
         request = self.context.get("request")
-        queryset = Company.objects.all()
-        return permissions.visible(request.user, queryset) if request else queryset.none()
+        if request is None:
+            return Company.objects.none()
+        visible = permissions.visible(request.user, Company.objects.all())
+        current = getattr(self.parent.instance, "company_id", None)
+        if current is None:
+            return visible
+        return Company.all_objects.filter(Q(pk__in=visible.values("pk")) | Q(pk=current))
 
 
 class RecordSerializer(StrictModelSerializer):
     """Fields every CRM record shares: owner, team, tags, custom fields, bookkeeping."""
 
     owner = serializers.PrimaryKeyRelatedField(
-        queryset=User.objects.filter(is_active=True),
+        queryset=User.objects.all(),
         allow_null=True,
         required=False,
         help_text=_("User id; defaults to the caller on create."),
@@ -68,6 +78,12 @@ class RecordSerializer(StrictModelSerializer):
     )
 
     RECORD_READ_ONLY = ["created_at", "updated_at", "version", "deleted_at"]
+
+    def validate_owner(self, owner):
+        current = getattr(self.instance, "owner_id", None)
+        if owner is not None and not owner.is_active and owner.pk != current:
+            raise serializers.ValidationError(_("This user is deactivated."))
+        return owner
 
     def validate_tags(self, names):
         cleaned = [name.strip() for name in names]

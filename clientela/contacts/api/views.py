@@ -10,6 +10,8 @@ from ..filtersets import CompanyFilterSet, ContactFilterSet
 from ..models import Company, Contact, Employment
 from .serializers import CompanySerializer, ContactSerializer
 
+LINKS = ("company", "owner", "team")
+
 
 class ContactsServicesMixin:
     """The write hooks of ``RecordViewSet``, answered by ``contacts.services``."""
@@ -23,6 +25,13 @@ class ContactsServicesMixin:
         return self.create_service(actor=self.request.user, **data)
 
     def update_record(self, record, data, expected_version):
+        # A client sends back what it read: a link it did not change (say, to a company now in
+        # the trash) must not be re-checked as if it were new.
+        data = {
+            name: value
+            for name, value in data.items()
+            if not (name in LINKS and getattr(value, "pk", None) == getattr(record, f"{name}_id"))
+        }
         return self.update_service(
             record, actor=self.request.user, expected_version=expected_version, **data
         )

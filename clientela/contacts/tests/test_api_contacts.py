@@ -336,11 +336,22 @@ def sixty_contacts(admin_user, company):
         )
 
 
-@pytest.mark.parametrize("ordering", ["name", "-updated"])
+@pytest.mark.parametrize(("scope", "ordering"), [("all", "name"), ("team", "-updated")])
 def test_a_list_page_of_50_costs_at_most_8_queries_on_any_page(
-    api, make_user, make_team, sixty_contacts, django_assert_max_num_queries, ordering
+    api,
+    admin_user,
+    make_user,
+    make_team,
+    sixty_contacts,
+    django_assert_max_num_queries,
+    scope,
+    ordering,
 ):
-    client = api(make_user("sales", teams=[make_team("Ventas")], scope="all"))
+    team = make_team("Ventas")
+    services.assign_records(
+        list(Contact.objects.all()), actor=admin_user, set_owner=False, team=team, set_team=True
+    )
+    client = api(make_user("sales", teams=[team], scope=scope))
     client.get(f"{URL}?page_size=1")  # the token's first use is recorded once
 
     with django_assert_max_num_queries(8):
@@ -351,3 +362,38 @@ def test_a_list_page_of_50_costs_at_most_8_queries_on_any_page(
     assert len(first.json()["results"]) == 50
     assert len(deep.json()["results"]) == 10
     assert all(len(c["emails"]) == 2 and c["company_name"] for c in deep.json()["results"])
+
+
+def test_what_was_read_can_be_put_back_with_a_deactivated_owner_and_trashed_company(
+    admin_api, admin_user, make_user, company
+):
+    former = make_user("sales")
+    contact = services.create_contact(
+        actor=admin_user, first_name="Lola", owner=former, company=company
+    )
+    former.is_active = False
+    former.save()
+    services.delete_records([company], actor=admin_user)
+    body = admin_api.get(detail(contact)).json()
+
+    response = admin_api.put(detail(contact), {**body, "city": "Cádiz"}, format="json")
+
+    assert response.status_code == 200, response.json()
+    contact.refresh_from_db()
+    assert (contact.owner_id, contact.company_id, contact.city) == (former.pk, company.pk, "Cádiz")
+
+
+def test_records_cannot_be_given_to_a_deactivated_user(admin_api, make_user, contact):
+    former = make_user("sales")
+    former.is_active = False
+    former.save()
+    response = admin_api.patch(detail(contact), {"owner": former.pk}, format="json")
+    assert response.status_code == 400
+    assert response.json()["fields"] == {"owner": ["This user is deactivated."]}
+
+
+def test_records_in_the_trash_are_not_edited(admin_api, admin_user, contact):
+    services.delete_records([contact], actor=admin_user)
+    response = admin_api.patch(f"{detail(contact)}?trashed=true", {"city": "X"}, format="json")
+    assert response.status_code == 404
+    assert Contact.all_objects.get(pk=contact.pk).city == ""

@@ -137,6 +137,18 @@ def test_moving_to_another_company_keeps_the_old_link_as_past(admin_user):
     assert Employment.objects.get(company=acme).ended_on is not None
 
 
+def test_a_company_in_the_trash_cannot_be_given_to_a_contact(admin_user):
+    acme = services.create_company(actor=admin_user, name="Acme")
+    contact = services.create_contact(actor=admin_user, first_name="Ana")
+    services.delete_records([acme], actor=admin_user)
+    with pytest.raises(ValidationError) as caught:
+        services.update_contact(contact, actor=admin_user, company=acme)
+    assert caught.value.message_dict == {"company": ["This company is in the trash."]}
+    with pytest.raises(ValidationError):
+        services.create_contact(actor=admin_user, first_name="Pau", company=acme)
+    assert Contact.objects.get(pk=contact.pk).company_id is None
+
+
 def test_adding_a_past_company_link_is_recorded_in_history(admin_user):
     acme = services.create_company(actor=admin_user, name="Acme")
     contact = services.create_contact(actor=admin_user, first_name="Ana")

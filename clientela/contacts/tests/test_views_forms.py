@@ -104,7 +104,7 @@ def company_data(**overrides):
     return data
 
 
-# --- create ----------------------------------------------------------------------------------------
+# --- create --------------------------------------------------------------------------------------
 
 
 def test_new_contact_form_shows_labelled_fields_and_two_empty_email_and_phone_rows(signed_in):
@@ -254,7 +254,7 @@ def test_invalid_input_keeps_what_the_user_typed(signed_in):
     assert 'name="tags" value="a, b"' in html
 
 
-# --- custom fields ---------------------------------------------------------------------------------
+# --- custom fields -------------------------------------------------------------------------------
 
 
 @pytest.fixture
@@ -262,11 +262,18 @@ def custom_fields(db):
     content_type = ContentType.objects.get_for_model(Contact)
     return [
         CustomField.objects.create(
-            content_type=content_type, key="size", label="Shoe size", field_type="integer",
-            min_value=20, max_value=50,
+            content_type=content_type,
+            key="size",
+            label="Shoe size",
+            field_type="integer",
+            min_value=20,
+            max_value=50,
         ),
         CustomField.objects.create(
-            content_type=content_type, key="plan", label="Plan", field_type="choice",
+            content_type=content_type,
+            key="plan",
+            label="Plan",
+            field_type="choice",
             choices=["basic", "pro"],
         ),
         CustomField.objects.create(
@@ -313,7 +320,7 @@ def test_edit_shows_and_clears_custom_field_values(signed_in, admin_user, custom
     assert contact.custom_fields == {"since": "2020-01-31"}
 
 
-# --- edit ------------------------------------------------------------------------------------------
+# --- edit ----------------------------------------------------------------------------------------
 
 
 def test_edit_form_shows_current_values_and_version(signed_in, admin_user):
@@ -420,7 +427,7 @@ def test_creating_a_contact_for_someone_else_out_of_scope_goes_back_to_the_list(
     assert Contact.objects.get().owner_id == admin_user.pk
 
 
-# --- companies -------------------------------------------------------------------------------------
+# --- companies -----------------------------------------------------------------------------------
 
 
 def test_create_company_with_phones_and_tags(signed_in, admin_user):

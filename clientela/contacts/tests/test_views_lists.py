@@ -229,6 +229,13 @@ def test_list_without_contacts_access_is_forbidden(client, make_user):
     assert client.get(LIST).status_code == 403
 
 
+def test_empty_list_says_whether_filters_hide_everything(signed_in):
+    assert "No contacts yet." in signed_in.get(LIST).content.decode()
+    assert "No contacts yet." in signed_in.get(LIST, {"sort": "newest"}).content.decode()
+    filtered = signed_in.get(LIST, {"city": "Vic"}).content.decode()
+    assert "No contacts match these filters." in filtered
+
+
 def test_list_redirects_anonymous_visitors_to_sign_in(client, db):
     response = client.get(LIST)
 

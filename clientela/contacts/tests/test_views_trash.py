@@ -66,9 +66,7 @@ def test_read_only_user_may_not_delete_restore_or_purge(client, make_user, admin
     assert Contact.all_objects.count() == 2
 
 
-def test_trash_lists_trashed_contacts_and_companies_with_days_left(
-    signed_in, admin_user, settings
-):
+def test_trash_lists_trashed_contacts_and_companies_with_days_left(signed_in, admin_user, settings):
     settings.TRASH_RETENTION_DAYS = 30
     contact = services.create_contact(actor=admin_user, first_name="Ana")
     company = services.create_company(actor=admin_user, name="Acme SL")

@@ -22,6 +22,7 @@ from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError
 from rest_framework.parsers import JSONParser
+from rest_framework.permissions import SAFE_METHODS
 from rest_framework.response import Response
 
 from clientela.core import permissions
@@ -161,7 +162,8 @@ class RecordViewSet(ApiViewMixin, viewsets.ModelViewSet):
         user = self.request.user
         if self.action == "restore":
             queryset = self.model.all_objects.trashed()
-        elif self.request is not None and query_flag(self.request, "trashed"):
+        elif self.request.method in SAFE_METHODS and query_flag(self.request, "trashed"):
+            # Records in the trash are read (and restored), never edited.
             if not permissions.can_write(user, self.permission_area):
                 raise PermissionDenied
             queryset = self.model.all_objects.trashed()

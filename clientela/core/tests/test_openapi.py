@@ -4,6 +4,7 @@ a bounded schemathesis run of the contacts and companies endpoints against the W
 import pytest
 import schemathesis
 import yaml
+from django.core.management import call_command
 from django.core.signals import request_finished, request_started
 from django.db import close_old_connections
 from django.urls import get_resolver
@@ -38,6 +39,14 @@ def test_the_schema_is_valid_openapi(client):
     document = yaml.safe_load(response.content)
     validate_schema(document)  # against the OpenAPI 3.0 JSON schema bundled with drf-spectacular
     assert document["openapi"].startswith("3.")
+
+
+def test_schema_generation_has_no_warnings(tmp_path):
+    # --fail-on-warn raises on any warning or error of the generator; --validate checks the result.
+    call_command(
+        "spectacular", "--validate", "--fail-on-warn", "--file", str(tmp_path / "schema.yaml")
+    )
+    assert (tmp_path / "schema.yaml").read_text().startswith("openapi: 3.0.3")
 
 
 def test_every_api_route_is_documented(spec):
