@@ -10,8 +10,10 @@ ROLE_CODES = ["admin", "manager", "sales", "marketing", "service", "read_only"]
 
 
 @pytest.fixture(autouse=True)
-def _english(settings):
+def _test_settings(settings):
     settings.LANGUAGE_CODE = "en"
+    # Real hashing is deliberately slow; tests create many users.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 @pytest.fixture

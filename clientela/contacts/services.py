@@ -170,7 +170,7 @@ def update_contact(
     contact = Contact.all_objects.select_for_update().get(pk=contact.pk)
     old_company_id = contact.company_id
     with records.track_update(contact, actor=actor, expected_version=expected_version):
-        for name, value in _check_contact_fields(fields).items():
+        for name, value in _check_contact_fields(fields, contact.company_id).items():
             setattr(contact, name, value)
         _clean_contact(contact)
         if custom_fields is not None:
@@ -235,10 +235,15 @@ def _link_text(link):
     return " · ".join(p for p in parts if p)
 
 
-def _check_contact_fields(fields):
+def _check_contact_fields(fields, current_company_id=None):
+    """Known fields only; a company in the trash may be kept but not newly given."""
     fields = _check_fields(fields, CONTACT_FIELDS)
     company = fields.get("company")
-    if isinstance(company, Company) and company.deleted_at is not None:
+    if (
+        isinstance(company, Company)
+        and company.deleted_at is not None
+        and company.pk != current_company_id
+    ):
         raise ValidationError({"company": [_("This company is in the trash.")]})
     return fields
 

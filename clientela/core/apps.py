@@ -8,4 +8,13 @@ class CoreConfig(AppConfig):
     verbose_name = _("Core")
 
     def ready(self):
+        from django.db.models.signals import post_migrate
+
         from . import checks  # noqa: F401  (registers system checks)
+        post_migrate.connect(_ensure_roles, sender=self, dispatch_uid="clientela_builtin_roles")
+
+
+def _ensure_roles(sender, using="default", **kwargs):
+    from .roles import ensure_builtin_roles
+
+    ensure_builtin_roles(using=using)

@@ -39,12 +39,3 @@ def change_context(source=None, request_id=None):
     finally:
         for var, token in reversed(tokens):
             var.reset(token)
-
-
-def set_source(source):
-    """Set the source for the rest of this context (used by request middleware)."""
-    _source.set(source)
-
-
-def set_request_id(request_id):
-    _request_id.set(request_id)

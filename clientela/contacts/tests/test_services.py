@@ -149,6 +149,15 @@ def test_a_company_in_the_trash_cannot_be_given_to_a_contact(admin_user):
     assert Contact.objects.get(pk=contact.pk).company_id is None
 
 
+def test_a_contact_keeps_its_company_after_the_company_is_trashed(admin_user):
+    acme = services.create_company(actor=admin_user, name="Acme")
+    contact = services.create_contact(actor=admin_user, first_name="Ana", company=acme)
+    services.delete_records([acme], actor=admin_user)
+    acme.refresh_from_db()
+    services.update_contact(contact, actor=admin_user, company=acme, city="Vic")
+    assert Contact.objects.get(pk=contact.pk).company_id == acme.pk
+
+
 def test_adding_a_past_company_link_is_recorded_in_history(admin_user):
     acme = services.create_company(actor=admin_user, name="Acme")
     contact = services.create_contact(actor=admin_user, first_name="Ana")

@@ -82,6 +82,20 @@ def test_contact_list_filters_with_the_shared_filterset(signed_in, admin_user):
     assert names_on(response) == ["Carla Tres"]
 
 
+def test_filter_sidebar_offers_any_as_the_empty_choice(signed_in, make_team):
+    make_team("Sales")
+
+    html = signed_in.get(LIST).content.decode()
+    sidebar = html.split('class="filters"', 1)[1].split("</form>", 1)[0]
+
+    for name in ("language", "team"):
+        first = re.search(
+            rf'<select name="{name}"[^>]*>\s*<option value="([^"]*)"[^>]*>([^<]*)<', sidebar
+        )
+        assert first.groups() == ("", "Any")
+    assert "---------" not in sidebar
+
+
 def test_contact_list_filters_by_custom_field(signed_in, admin_user):
     from django.contrib.contenttypes.models import ContentType
 

@@ -1,14 +1,6 @@
-from django.db import migrations
+"""The search index engines (the built-in roles are created by core.roles after migrate)."""
 
-ROLES = [
-    # code, name, scope, access, is_admin
-    ("admin", "Administrator", "all", {}, True),
-    ("manager", "Manager", "all", {"contacts": "write"}, False),
-    ("sales", "Sales", "team", {"contacts": "write"}, False),
-    ("marketing", "Marketing", "all", {"contacts": "write"}, False),
-    ("service", "Service", "all", {"contacts": "write"}, False),
-    ("read_only", "Read-only", "all", {"contacts": "read"}, False),
-]
+from django.db import migrations
 
 SQLITE_FTS = [
     "CREATE VIRTUAL TABLE core_searchentry_fts USING fts5(text, content='core_searchentry', "
@@ -36,13 +28,6 @@ POSTGRES_INDEX = [
 POSTGRES_INDEX_REVERSE = ["DROP INDEX IF EXISTS core_searchentry_tsv"]
 
 
-def create_roles(apps, schema_editor):
-    Role = apps.get_model("core", "Role")
-    for code, name, scope, access, is_admin in ROLES:
-        Role.objects.get_or_create(code=code, defaults={
-            "name": name, "scope": scope, "access": access, "is_admin": is_admin})
-
-
 def _run(statements_by_vendor):
     def run(apps, schema_editor):
         for statement in statements_by_vendor.get(schema_editor.connection.vendor, []):
@@ -54,7 +39,6 @@ class Migration(migrations.Migration):
     dependencies = [("core", "0001_initial")]
 
     operations = [
-        migrations.RunPython(create_roles, migrations.RunPython.noop),
         migrations.RunPython(
             _run({"sqlite": SQLITE_FTS, "postgresql": POSTGRES_INDEX}),
             _run({"sqlite": SQLITE_FTS_REVERSE, "postgresql": POSTGRES_INDEX_REVERSE}),

@@ -190,12 +190,10 @@ def filter_form_for_display(filterset, definitions):
             field.widget = forms.CheckboxSelectMultiple(choices=field.choices)
         elif isinstance(field, forms.DateField):
             field.widget = forms.DateInput(attrs={"type": "date"})
-        elif isinstance(field, forms.ModelChoiceField):
-            field.empty_label = _("Any")
-        elif isinstance(field, forms.ChoiceField):
-            choices = list(field.choices)
-            if choices and choices[0][0] == "":
-                field.choices = [("", _("Any")), *choices[1:]]
+        elif getattr(field, "empty_label", None) is not None:
+            # Only the rendering changes; the field still validates against its own choices.
+            options = [c for c in field.choices if c[0] != ""]
+            field.widget.choices = [("", _("Any")), *options]
         if name == "owner":
             field.widget = forms.Select(choices=[("", _("Anyone")), *owner_choices()])
     for definition in definitions:

@@ -1,0 +1,25 @@
+"""The built-in roles. They are (re)created after every ``migrate`` (and every test flush), the
+way Django keeps content types, so a fresh or emptied database always has them."""
+
+from django.utils.translation import gettext_lazy as _
+
+BUILTIN_ROLES = {
+    # code: (name, scope, access, is_admin)
+    "admin": (_("Administrator"), "all", {}, True),
+    "manager": (_("Manager"), "all", {"contacts": "write"}, False),
+    "sales": (_("Sales"), "team", {"contacts": "write"}, False),
+    "marketing": (_("Marketing"), "all", {"contacts": "write"}, False),
+    "service": (_("Service"), "all", {"contacts": "write"}, False),
+    "read_only": (_("Read-only"), "all", {"contacts": "read"}, False),
+}
+
+
+def ensure_builtin_roles(using="default", **kwargs):
+    """Create any missing built-in role; never overwrite an administrator's edits."""
+    from clientela.core.models import Role
+
+    for code, (name, scope, access, is_admin) in BUILTIN_ROLES.items():
+        Role.objects.using(using).get_or_create(
+            code=code,
+            defaults={"name": str(name), "scope": scope, "access": access, "is_admin": is_admin},
+        )
