@@ -254,9 +254,7 @@ def _set_deleted(records, deleted_at, action, verb, actor):
         for record in group:
             record.deleted_at = deleted_at
             record.version += 1
-            changes_by_pk[record.pk] = {
-                "deleted_at": [_iso(current[record.pk]), _iso(deleted_at)]
-            }
+            changes_by_pk[record.pk] = {"deleted_at": [_iso(current[record.pk]), _iso(deleted_at)]}
         record_changes(group, action, changes_by_pk, actor=actor)
         if deleted_at is None:
             search.index_records(group)

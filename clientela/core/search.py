@@ -85,9 +85,7 @@ def index_records(records, *, model=None):
         ids = records
         for start in range(0, len(ids), BATCH_SIZE):
             chunk = ids[start : start + BATCH_SIZE]
-            found = list(
-                model.all_objects.filter(pk__in=chunk).prefetch_related(*entity.related)
-            )
+            found = list(model.all_objects.filter(pk__in=chunk).prefetch_related(*entity.related))
             _index_batch(entity, chunk, found)
         return
     entity = entity_for_model(type(records[0]))
