@@ -11,6 +11,7 @@ class CoreConfig(AppConfig):
         from django.db.models.signals import post_migrate
 
         from . import checks  # noqa: F401  (registers system checks)
+
         post_migrate.connect(_ensure_roles, sender=self, dispatch_uid="clientela_builtin_roles")
 
 
