@@ -25,7 +25,7 @@ SCREENSHOTS = Path(tempfile.gettempdir())
 
 pytestmark = [
     pytest.mark.browser,
-    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+    pytest.mark.django_db(transaction=True),
 ]
 
 
