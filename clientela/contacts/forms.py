@@ -12,6 +12,7 @@ from clientela.core.views.records import RecordForm
 
 from .choices import EmailKind, PhoneKind
 from .models import Company, Contact
+from .services import COMPANY_FIELDS, CONTACT_FIELDS
 
 ADDRESS_FIELDS = ["street", "postcode", "city", "region", "country"]
 MAX_ROWS = 20
@@ -48,26 +49,7 @@ class ContactForm(OwnedRecordForm):
 
     class Meta:
         model = Contact
-        fields = [
-            "first_name",
-            "last_name",
-            "second_last_name",
-            "job_title",
-            "company",
-            "language",
-            "lifecycle_stage",
-            "lead_status",
-            "source",
-            "source_detail",
-            "consent_status",
-            "consent_at",
-            "consent_method",
-            "consent_proof",
-            "notes",
-            *ADDRESS_FIELDS,
-            "owner",
-            "team",
-        ]
+        fields = list(CONTACT_FIELDS)
         widgets = {
             "consent_at": _datetime_local(),
             "consent_proof": forms.Textarea(attrs={"rows": 3}),
@@ -101,19 +83,7 @@ class CompanyForm(OwnedRecordForm):
 
     class Meta:
         model = Company
-        fields = [
-            "name",
-            "legal_name",
-            "tax_id",
-            "domain",
-            "website",
-            "industry",
-            "size",
-            "description",
-            *ADDRESS_FIELDS,
-            "owner",
-            "team",
-        ]
+        fields = list(COMPANY_FIELDS)
         widgets = {"description": forms.Textarea(attrs={"rows": 4})}
 
     def __init__(self, *args, **kwargs):

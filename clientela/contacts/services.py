@@ -11,7 +11,8 @@ from clientela.core.validators import normalize_email, normalize_phone, normaliz
 
 from .models import Company, CompanyPhone, Contact, ContactEmail, ContactPhone, Employment
 
-COMPANY_FIELDS = {
+# The editable fields, in display order; forms and API serializers use these same lists.
+COMPANY_FIELDS = (
     "name",
     "legal_name",
     "tax_id",
@@ -27,8 +28,8 @@ COMPANY_FIELDS = {
     "country",
     "owner",
     "team",
-}
-CONTACT_FIELDS = {
+)
+CONTACT_FIELDS = (
     "first_name",
     "last_name",
     "second_last_name",
@@ -51,7 +52,7 @@ CONTACT_FIELDS = {
     "country",
     "owner",
     "team",
-}
+)
 
 
 # Blank-able text columns: ``None`` from an API client or an import means "".
@@ -357,7 +358,7 @@ def resolve_tags(names, *, create=True):
 
 def _check_fields(fields, allowed):
     """Reject unknown field names; ``None`` for a text field means empty text."""
-    unknown = set(fields) - allowed
+    unknown = set(fields) - set(allowed)
     if unknown:
         raise ValidationError({name: [_("Unknown field.")] for name in sorted(unknown)})
     return {

@@ -15,6 +15,7 @@ from clientela.core.models import Team, User
 
 from ..choices import EmailKind, PhoneKind
 from ..models import Company, Contact, Employment
+from ..services import COMPANY_FIELDS, CONTACT_FIELDS
 
 MAX_ITEMS = 50
 
@@ -90,9 +91,6 @@ class RecordSerializer(StrictModelSerializer):
         return list(dict.fromkeys(n for n in cleaned if n))
 
 
-ADDRESS = ["street", "city", "postcode", "region", "country"]
-
-
 class CompanySerializer(RecordSerializer):
     phones = PhoneSerializer(many=True, required=False, max_length=MAX_ITEMS)
 
@@ -100,18 +98,8 @@ class CompanySerializer(RecordSerializer):
         model = Company
         fields = [
             "id",
-            "name",
-            "legal_name",
-            "tax_id",
-            "domain",
-            "website",
-            "industry",
-            "size",
-            "description",
-            *ADDRESS,
+            *COMPANY_FIELDS,
             "phones",
-            "owner",
-            "team",
             "tags",
             "custom_fields",
             *RecordSerializer.RECORD_READ_ONLY,
@@ -133,27 +121,10 @@ class ContactSerializer(RecordSerializer):
         fields = [
             "id",
             "full_name",
-            "first_name",
-            "last_name",
-            "second_last_name",
-            "job_title",
-            "company",
+            *CONTACT_FIELDS,
             "company_name",
             "emails",
             "phones",
-            "language",
-            "lifecycle_stage",
-            "lead_status",
-            "source",
-            "source_detail",
-            "consent_status",
-            "consent_at",
-            "consent_method",
-            "consent_proof",
-            "notes",
-            *ADDRESS,
-            "owner",
-            "team",
             "tags",
             "custom_fields",
             "company_links",
