@@ -10,7 +10,12 @@ from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
 from clientela.core import permissions
-from clientela.core.api.serializers import StrictModelSerializer, StrictSerializer, TagNamesField
+from clientela.core.api.serializers import (
+    PrefetchedListSerializer,
+    StrictModelSerializer,
+    StrictSerializer,
+    TagNamesField,
+)
 from clientela.core.models import Team, User
 
 from ..choices import EmailKind, PhoneKind
@@ -25,6 +30,9 @@ class EmailSerializer(StrictSerializer):
     kind = serializers.ChoiceField(choices=EmailKind.choices, default=EmailKind.WORK)
     is_primary = serializers.BooleanField(default=False)
 
+    class Meta:
+        list_serializer_class = PrefetchedListSerializer
+
 
 class PhoneSerializer(StrictSerializer):
     number = serializers.CharField(
@@ -33,11 +41,17 @@ class PhoneSerializer(StrictSerializer):
     kind = serializers.ChoiceField(choices=PhoneKind.choices, default=PhoneKind.MOBILE)
     is_primary = serializers.BooleanField(default=False)
 
+    class Meta:
+        list_serializer_class = PrefetchedListSerializer
+
 
 class CompanyLinkSerializer(serializers.ModelSerializer):
-    company_name = serializers.CharField(source="company.name", read_only=True)
+    """Read from ``ContactViewSet.optimize``, which annotates ``company_name``."""
+
+    company_name = serializers.CharField(read_only=True)
 
     class Meta:
+        list_serializer_class = PrefetchedListSerializer
         model = Employment
         fields = ["company", "company_name", "role", "is_current", "started_on", "ended_on"]
         read_only_fields = fields
@@ -111,7 +125,9 @@ class CompanySerializer(RecordSerializer):
 class ContactSerializer(RecordSerializer):
     full_name = serializers.CharField(read_only=True)
     company = VisibleCompanyField(allow_null=True, required=False)
-    company_name = serializers.SerializerMethodField()
+    company_name = serializers.CharField(
+        read_only=True, help_text=_("Name of the current company (annotated by the view).")
+    )
     emails = EmailSerializer(many=True, required=False, max_length=MAX_ITEMS)
     phones = PhoneSerializer(many=True, required=False, max_length=MAX_ITEMS)
     company_links = CompanyLinkSerializer(many=True, read_only=True, source="employments")
@@ -131,6 +147,3 @@ class ContactSerializer(RecordSerializer):
             *RecordSerializer.RECORD_READ_ONLY,
         ]
         read_only_fields = RecordSerializer.RECORD_READ_ONLY
-
-    def get_company_name(self, contact) -> str:
-        return contact.company.name if contact.company_id else ""

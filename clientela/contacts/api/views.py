@@ -1,9 +1,11 @@
 """``/api/v1/contacts/`` and ``/api/v1/companies/``: thin views over ``contacts.services``."""
 
-from django.db.models import Prefetch
+from django.db.models import F, Value
+from django.db.models.functions import Coalesce
 from drf_spectacular.utils import extend_schema, extend_schema_view
 
 from clientela.core.api.base import RecordViewSet
+from clientela.core.prefetch import prefetched
 
 from .. import io, services
 from ..filtersets import CompanyFilterSet, ContactFilterSet
@@ -11,6 +13,11 @@ from ..models import Company, Contact, Employment
 from .serializers import CompanySerializer, ContactSerializer
 
 LINKS = ("company", "owner", "team")
+
+
+def _company_name():
+    """The linked company's name read in the same query (a join, not a Company per row)."""
+    return Coalesce(F("company__name"), Value(""))
 
 
 class ContactsServicesMixin:
@@ -76,11 +83,11 @@ class ContactViewSet(ContactsServicesMixin, RecordViewSet):
     update_service = staticmethod(services.update_contact)
 
     def optimize(self, queryset):
-        return queryset.select_related("company").prefetch_related(
-            "emails",
-            "phones",
-            "tags",
-            Prefetch("employments", queryset=Employment.objects.select_related("company")),
+        return queryset.annotate(company_name=_company_name()).prefetch_related(
+            prefetched("emails"),
+            prefetched("phones"),
+            prefetched("tags"),
+            prefetched("employments", Employment.objects.annotate(company_name=_company_name())),
         )
 
 
@@ -111,4 +118,4 @@ class CompanyViewSet(ContactsServicesMixin, RecordViewSet):
     update_service = staticmethod(services.update_company)
 
     def optimize(self, queryset):
-        return queryset.prefetch_related("phones", "tags")
+        return queryset.prefetch_related(prefetched("phones"), prefetched("tags"))

@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
 from clientela.core.models import ApiToken, ChangeRecord, CustomField, Role, Tag, Team, User
+from clientela.core.prefetch import related
 
 
 class StrictSerializer(serializers.Serializer):
@@ -31,6 +32,14 @@ class StrictModelSerializer(StrictSerializer, serializers.ModelSerializer):
     pass
 
 
+class PrefetchedListSerializer(serializers.ListSerializer):
+    """A nested ``many=True`` serializer reading the rows ``core.prefetch.prefetched`` loaded
+    (name it in the child's ``Meta.list_serializer_class``)."""
+
+    def get_attribute(self, instance):
+        return related(instance, self.source)
+
+
 class TagNamesField(serializers.ListField):
     """Tags as a list of names: read from the (prefetched) relation, written as names."""
 
@@ -40,8 +49,11 @@ class TagNamesField(serializers.ListField):
         kwargs.setdefault("max_length", 100)
         super().__init__(**kwargs)
 
-    def to_representation(self, data):
-        return sorted(tag.name for tag in data.all())
+    def get_attribute(self, instance):
+        return related(instance, self.source)
+
+    def to_representation(self, tags):
+        return sorted(tag.name for tag in tags)
 
 
 class ChangeRecordSerializer(serializers.ModelSerializer):
