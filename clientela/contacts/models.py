@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 from clientela.core.models import CrmRecord
 from clientela.core.models.fields import SortKeyField
+from clientela.core.prefetch import related
 from clientela.core.text import sort_key
 
 from .choices import (
@@ -196,11 +197,11 @@ class Contact(CrmRecord, Address):
     def primary_email(self):
         """The primary address, else the first one, else ``""`` (uses a prefetch of
         ``emails`` when there is one, so lists cost no query per row)."""
-        return _primary(self.emails.all(), "email")
+        return _primary(related(self, "emails"), "email")
 
     @property
     def primary_phone(self):
-        return _primary(self.phones.all(), "number")
+        return _primary(related(self, "phones"), "number")
 
     @property
     def has_marketing_consent(self):

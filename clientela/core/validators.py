@@ -1,5 +1,7 @@
 """Validation and normalisation of e-mails, phones and tax ids, shared by forms, API and imports."""
 
+from functools import lru_cache
+
 import phonenumbers
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
@@ -33,6 +35,7 @@ def normalize_phone(value, region=DEFAULT_PHONE_REGION):
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
 
 
+@lru_cache(maxsize=4096)
 def format_phone(e164):
     """Display form of a stored E.164 number (national for Spain, international otherwise)."""
     try:

@@ -2,6 +2,7 @@
 
 from django import template
 
+from clientela.core.prefetch import related
 from clientela.core.validators import format_phone
 
 register = template.Library()
@@ -16,6 +17,6 @@ def phone(number):
 @register.filter
 def primary_number(record):
     """The primary phone of a record whose phones are prefetched (no extra query)."""
-    phones = list(record.phones.all())
+    phones = related(record, "phones")
     chosen = next((p for p in phones if p.is_primary), phones[0] if phones else None)
     return chosen.number if chosen else ""

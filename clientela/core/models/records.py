@@ -5,9 +5,13 @@ Domain models inherit ``CrmRecord``; services in each app write them through
 ``clientela.core.records`` so that history, search and events follow every change.
 """
 
+from functools import cache
+
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
+from django.utils.encoding import force_str
+from django.utils.hashable import make_hashable
 from django.utils.translation import gettext_lazy as _
 
 
@@ -77,6 +81,13 @@ class CrmRecord(models.Model):
         abstract = True
         base_manager_name = "all_objects"
 
+    def _get_FIELD_display(self, field):
+        # Django rebuilds a dict of the field's choices on every call (25 µs); a list page calls
+        # ``get_<field>_display`` for every row and column, so read a dict built once per field.
+        value = getattr(self, field.attname)
+        label = _choice_labels(field).get(make_hashable(value), value)
+        return force_str(label, strings_only=True)
+
     @property
     def is_deleted(self):
         return self.deleted_at is not None
@@ -84,3 +95,9 @@ class CrmRecord(models.Model):
     @property
     def etag(self):
         return f'"{self.pk}-{self.version}"'
+
+
+@cache
+def _choice_labels(field):
+    """Value -> (lazy) label of a field with choices; translated when displayed."""
+    return dict(make_hashable(field.flatchoices))

@@ -4,6 +4,8 @@ import math
 
 from django import template
 
+from clientela.core.prefetch import related
+
 register = template.Library()
 
 
@@ -13,3 +15,9 @@ def minutes(duration):
     if duration is None:
         return ""
     return max(1, math.ceil(duration.total_seconds() / 60))
+
+
+@register.filter(name="related")
+def related_rows(record, relation):
+    """``record|related:"tags"``: the rows of a to-many relation, prefetched or not."""
+    return related(record, relation)

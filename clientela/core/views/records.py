@@ -39,6 +39,7 @@ from clientela.core.filtersets import owner_choices
 from clientela.core.history import history_for
 from clientela.core.models import SavedView, Team, User
 from clientela.core.pagination import InvalidCursor, paginate
+from clientela.core.prefetch import prefetched
 from clientela.core.records import StaleRecord
 
 # Keyset-friendly orderings only: non-null, indexed columns ending with the id.
@@ -219,7 +220,7 @@ class RecordListView(RecordViewMixin, View):
         return (
             self.visible()
             .select_related(*self.list_select_related)
-            .prefetch_related(*self.list_prefetch_related)
+            .prefetch_related(*(prefetched(name) for name in self.list_prefetch_related))
         )
 
     def current_sort(self):
