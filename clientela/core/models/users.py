@@ -29,7 +29,16 @@ class Role(models.Model):
         verbose_name_plural = _("roles")
 
     def __str__(self):
-        return str(self.name)
+        return str(self.display_name)
+
+    @property
+    def display_name(self):
+        """Built-in roles in the reader's language; the stored name is the one written when
+        the role was created."""
+        from clientela.core.roles import BUILTIN_ROLES
+
+        builtin = BUILTIN_ROLES.get(self.code)
+        return builtin[0] if builtin else self.name
 
     def level(self, area):
         if self.is_admin:

@@ -183,6 +183,17 @@ def test_admin_changes_a_roles_scope_and_access(admin_client):
     assert (role.scope, role.access) == ("own", {"contacts": "read", "settings": "none"})
 
 
+def test_built_in_role_names_are_shown_in_the_readers_language(admin_client, admin_user):
+    admin_user.language = "ca"
+    admin_user.save()
+
+    page = admin_client.get(reverse("core:role_list")).content.decode()
+
+    for name in ("Administrador", "Responsable", "Vendes", "Màrqueting", "Només lectura"):
+        assert name in page
+    assert ">Sales<" not in page
+
+
 def test_role_edit_rejects_unknown_levels(admin_client):
     role = Role.objects.get(code="sales")
     response = admin_client.post(
