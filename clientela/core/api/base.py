@@ -29,7 +29,7 @@ from clientela.core import permissions
 from clientela.core.api.errors import PreconditionFailed, RequestTooLarge
 from clientela.core.api.pagination import KeysetCursorPagination
 from clientela.core.api.schema import ClientelaAutoSchema
-from clientela.core.api.serializers import ChangeRecordSerializer
+from clientela.core.api.serializers import ChangeRecordSerializer, reader_for
 from clientela.core.history import history_for
 from clientela.core.records import StaleRecord
 
@@ -175,21 +175,24 @@ class RecordViewSet(ApiViewMixin, viewsets.ModelViewSet):
         """The record as stored, with its related rows, for the response body."""
         return self.optimize(self.model.all_objects.filter(pk=record.pk)).get()
 
+    def represent(self, record):
+        return reader_for(self.get_serializer_class()).to_representation(record)
+
     def respond_with(self, record, status_code=status.HTTP_200_OK):
         record = self.reload(record)
-        serializer = self.get_serializer(record)
-        return Response(serializer.data, status=status_code, headers={"ETag": record.etag})
+        return Response(self.represent(record), status=status_code, headers={"ETag": record.etag})
 
     # --- CRUD ----------------------------------------------------------------------------------
 
     @extend_schema(parameters=[TRASHED])
     def list(self, request, *args, **kwargs):
-        return super().list(request, *args, **kwargs)
+        page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
+        return self.get_paginated_response([self.represent(record) for record in page])
 
     @extend_schema(parameters=[TRASHED, ETAG])
     def retrieve(self, request, *args, **kwargs):
         record = self.get_object()
-        return Response(self.get_serializer(record).data, headers={"ETag": record.etag})
+        return Response(self.represent(record), headers={"ETag": record.etag})
 
     @extend_schema(parameters=[ETAG])
     def create(self, request, *args, **kwargs):
