@@ -15,7 +15,8 @@ BASE_DIR = Path(__file__).resolve().parent
 
 
 def env(name, default=None):
-    return os.environ.get(f"CLIENTELA_{name}", default)
+    """``CLIENTELA_<name>``; set but empty counts as unset (``FOO= clientela serve``)."""
+    return os.environ.get(f"CLIENTELA_{name}") or default
 
 
 def env_bool(name, default=False):

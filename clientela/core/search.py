@@ -2,21 +2,30 @@
 
 Apps register what makes a record findable (``register``); services call ``index_records`` and
 ``unindex`` inside their transactions. The index is ``core.SearchEntry``: SQLite matches it
-through an FTS5 table with prefix indexes, PostgreSQL through a GIN ``tsvector`` index — both
-created in core's migrations — behind the same functions.
+through an FTS5 table with prefix indexes, PostgreSQL through a table of words read by prefix
+ranges (``SearchWord``) — both kept in step by triggers created in core's migrations — behind
+the same functions.
 
 User queries never reach either engine's query syntax: ``text.search_terms`` keeps only letters
-and digits, and each term becomes a quoted prefix (FTS5) or a ``term:*`` lexeme (tsquery).
+and digits; each term becomes a quoted prefix (FTS5) or a bound ``LIKE 'term%'`` parameter.
 """
 
 import re
 from dataclasses import dataclass, field
 
 from django.db import connection
-from django.db.models import BooleanField, Expression, F, QuerySet, prefetch_related_objects
+from django.db.models import (
+    BooleanField,
+    Exists,
+    Expression,
+    F,
+    OuterRef,
+    QuerySet,
+    prefetch_related_objects,
+)
 
 from clientela.core import permissions
-from clientela.core.models import SearchEntry
+from clientela.core.models import SearchEntry, SearchWord
 from clientela.core.text import normalize, search_terms
 
 _SEPARATORS = re.compile(r"[\W_]+")
@@ -135,16 +144,16 @@ def unindex(model, ids):
         ).delete()
 
 
-class _Matches(Expression):
-    """``<column> matches <full-text query>``, compiled against whatever alias the query gives
-    the search table (it is often a subquery, aliased ``U0``)."""
+class _FtsMatch(Expression):
+    """SQLite: ``<id column> IN (entries whose FTS5 row matches)``, compiled against whatever
+    alias the query gives the search table (it is often a subquery, aliased ``U0``)."""
 
     conditional = True
     output_field = BooleanField()
 
-    def __init__(self, column, template, param):
+    def __init__(self, column, fts_query):
         super().__init__()
-        self.column, self.template, self.param = column, template, param
+        self.column, self.fts_query = column, fts_query
 
     def get_source_expressions(self):
         return [self.column]
@@ -159,50 +168,76 @@ class _Matches(Expression):
 
     def as_sql(self, compiler, connection):
         sql, params = compiler.compile(self.column)
-        return self.template % sql, [*params, self.param]
+        fts = "SELECT rowid FROM core_searchentry_fts WHERE core_searchentry_fts MATCH %s"
+        return f"{sql} IN ({fts})", [*params, self.fts_query]
 
 
-def match_expression(query):
-    """A boolean expression: the entry matches every word of ``query`` as a prefix; ``None``
-    when the query has no word at all (then nothing matches)."""
-    terms = search_terms(query)
-    if not terms:
-        return None
-    if connection.vendor == "postgresql":
-        tsquery = " & ".join(f"{t}:*" for t in terms)
-        return _Matches(
-            F("text"), "to_tsvector('simple', %s) @@ to_tsquery('simple', %%s)", tsquery
-        )
-    fts_query = " ".join(f'"{t}"*' for t in terms)
-    return _Matches(
-        F("id"),
-        "%s IN (SELECT rowid FROM core_searchentry_fts WHERE core_searchentry_fts MATCH %%s)",
-        fts_query,
-    )
+def _fts_entries(terms):
+    """SQLite: the entries matching every term as a word prefix."""
+    return SearchEntry.objects.filter(_FtsMatch(F("id"), " ".join(f'"{t}"*' for t in terms)))
 
 
-def _scoped_entries(user, entity_names, query):
-    readable = [
+PREFIX_PROBE = 2000  # words counted per term to pick the narrowest one
+
+
+def _words(terms):
+    """PostgreSQL: ``SearchWord`` rows of the narrowest term whose entry has every other term.
+
+    Read in primary-key order they come out in index order, so a limit stops the scan early.
+    The narrowest term (fewest words, counted up to ``PREFIX_PROBE``) leads: "gar ana" walks the
+    few "ana..." words, not every "garcia".
+    """
+    if len(terms) > 1:
+        terms = sorted(terms, key=lambda t: (_count_words(t), -len(t)))
+    lead, *others = terms
+    words = SearchWord.objects.filter(word__startswith=lead)
+    for term in others:
+        same_entry = SearchWord.objects.filter(entry_id=OuterRef("entry_id"), word__startswith=term)
+        words = words.filter(Exists(same_entry))
+    return words
+
+
+def _count_words(term):
+    return SearchWord.objects.filter(word__startswith=term)[:PREFIX_PROBE].count()
+
+
+def _readable(user, entity_names):
+    return [
         n
         for n in entity_names
         if n in _entities and permissions.can_read(user, permissions.area_of(_entities[n].model))
     ]
-    condition = match_expression(query)
-    if condition is None or not readable:
-        return SearchEntry.objects.none()
-    entries = SearchEntry.objects.filter(condition, entity__in=readable)
+
+
+def _candidates(user, entity_names, terms, count):
+    """Up to ``count`` entries matching ``terms`` that ``user`` may see, in index order."""
+    if connection.vendor == "postgresql":
+        words = _words(terms).filter(entry__entity__in=entity_names)
+        scope = permissions.scope_q(user, "entry__owner_id", "entry__team_id")
+        if scope is not None:
+            words = words.filter(scope)
+        # An entry with two matching words ("García Garrido") comes twice: keep the first.
+        rows = words.order_by("word", "entry_id").values_list(*_ENTRY_COLUMNS)[:count]
+        found = {row[0]: SearchEntry(**dict(zip(_ENTRY_FIELDS, row, strict=True))) for row in rows}
+        return list(found.values())
+    entries = _fts_entries(terms).filter(entity__in=entity_names)
     scope = permissions.scope_q(user)
-    return entries if scope is None else entries.filter(scope)
+    if scope is not None:
+        entries = entries.filter(scope)
+    return list(entries.only("entity", "object_id", "title", "subtitle")[:count])
+
+
+_ENTRY_FIELDS = ("id", "entity", "object_id", "title", "subtitle")
+_ENTRY_COLUMNS = tuple(f"entry__{name}" for name in _ENTRY_FIELDS)
 
 
 def search(user, query, *, entity_names=None, limit=10):
     """Entries matching ``query`` that ``user`` may see, best first (title starts with it)."""
-    names = entity_names or list(_entities)
-    found = list(
-        _scoped_entries(user, names, query).only("entity", "object_id", "title", "subtitle")[
-            : limit * 5
-        ]
-    )
+    terms = search_terms(query)
+    readable = _readable(user, entity_names or list(_entities))
+    if not terms or not readable:
+        return []
+    found = _candidates(user, readable, terms, limit * 5)
     wanted = normalize(query)
     found.sort(key=lambda e: (not normalize(e.title).startswith(wanted), len(e.title), e.pk))
     return found[:limit]
@@ -211,8 +246,10 @@ def search(user, query, *, entity_names=None, limit=10):
 def matching_ids(model, query):
     """A subquery of the ids of ``model`` records matching ``query``, for list filters (the
     list itself is already restricted to the user's scope)."""
-    condition = match_expression(query)
-    if condition is None:
+    terms = search_terms(query)
+    if not terms:
         return SearchEntry.objects.none().values("object_id")
     entity = entity_for_model(model)
-    return SearchEntry.objects.filter(condition, entity=entity.name).values("object_id")
+    if connection.vendor == "postgresql":
+        return _words(terms).filter(entry__entity=entity.name).values("entry__object_id")
+    return _fts_entries(terms).filter(entity=entity.name).values("object_id")

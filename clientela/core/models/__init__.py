@@ -1,7 +1,7 @@
 from .customfields import CustomField
 from .history import ChangeRecord
 from .records import AliveManager, AliveQuerySet, CrmRecord, Tag
-from .search import SearchEntry
+from .search import SearchEntry, SearchWord
 from .system import Flag, WorkerHeartbeat
 from .tokens import ApiToken
 from .users import Role, Team, User
@@ -18,6 +18,7 @@ __all__ = [
     "Role",
     "SavedView",
     "SearchEntry",
+    "SearchWord",
     "Tag",
     "Team",
     "User",

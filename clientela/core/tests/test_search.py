@@ -1,4 +1,4 @@
-"""The global search index on SQLite FTS5 and PostgreSQL tsvector (run the file on both)."""
+"""The global search index on SQLite FTS5 and the PostgreSQL word table (run the file on both)."""
 
 import pytest
 from django.db import connection
@@ -8,7 +8,7 @@ from hypothesis import strategies as st
 from clientela.contacts import services
 from clientela.contacts.models import Company, Contact
 from clientela.core import search
-from clientela.core.models import SearchEntry
+from clientela.core.models import SearchEntry, SearchWord
 from clientela.core.text import search_terms
 
 pytestmark = pytest.mark.django_db
@@ -307,9 +307,42 @@ def test_any_unicode_query_runs_without_error(people, admin_user, query):
     assert Contact.objects.filter(id__in=search.matching_ids(Contact, query)).count() <= 2
 
 
-def test_postgres_uses_the_gin_index_expression():
-    if connection.vendor != "postgresql":
-        pytest.skip("PostgreSQL only")
+def _words_of(record):
+    entry = SearchEntry.objects.get(entity=record._meta.model_name, object_id=record.pk)
+    return set(SearchWord.objects.filter(entry=entry).values_list("word", flat=True))
+
+
+postgres_only = pytest.mark.skipif(
+    connection.vendor != "postgresql", reason="the word table exists on PostgreSQL only"
+)
+
+
+@postgres_only
+def test_postgres_word_table_follows_every_change_of_an_entry(admin_user):
+    contact = services.create_contact(
+        actor=admin_user, first_name="Núria", last_name="Puig", emails=["np@vins.cat"]
+    )
+    assert _words_of(contact) == {"nuria", "puig", "np", "vins", "cat"}
+
+    services.update_contact(contact, actor=admin_user, last_name="Serra")
+    assert _words_of(contact) == {"nuria", "serra", "np", "vins", "cat"}
+
+    entry_id = SearchEntry.objects.get(entity="contact", object_id=contact.pk).pk
+    services.delete_records([contact], actor=admin_user)
+    assert not SearchWord.objects.filter(entry_id=entry_id).exists()
+
+
+@postgres_only
+def test_postgres_word_table_is_emptied_with_the_entries(people):
+    assert SearchWord.objects.exists()
     with connection.cursor() as cursor:
-        cursor.execute("SELECT indexdef FROM pg_indexes WHERE indexname = 'core_searchentry_tsv'")
-        assert "to_tsvector('simple'::regconfig, text)" in cursor.fetchone()[0]
+        cursor.execute("TRUNCATE core_searchentry")
+    assert not SearchWord.objects.exists()
+
+
+@postgres_only
+def test_postgres_multi_word_query_is_led_by_its_narrowest_word(people, admin_user):
+    for n in range(5):
+        services.create_contact(actor=admin_user, first_name="Ana", last_name=f"Pons{n}")
+    assert search._count_words("ana") == 6
+    assert [str(w.word) for w in search._words(["ana", "garc"])] == ["garcia"]
