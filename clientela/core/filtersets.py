@@ -4,7 +4,7 @@ import django_filters
 from django.utils.translation import gettext_lazy as _
 
 from clientela.core import customfields, search
-from clientela.core.models import Tag, Team, User
+from clientela.core.models import Tag, Team
 
 CUSTOM_PREFIX = "cf_"
 
@@ -67,7 +67,6 @@ class RecordFilterSet(django_filters.FilterSet):
         return queryset
 
 
-def owner_choices():
-    return [("me", _("Me")), ("none", _("Unassigned"))] + [
-        (str(u.pk), str(u)) for u in User.objects.filter(is_active=True)
-    ]
+def owner_choices(people):
+    """Choices of the owner filter: me, nobody, then ``people`` (the active users)."""
+    return [("me", _("Me")), ("none", _("Unassigned"))] + [(str(u.pk), str(u)) for u in people]

@@ -178,13 +178,18 @@ def custom_filter_field(definition):
     return forms.CharField(max_length=200, **common)
 
 
-def filter_form_for_display(filterset, definitions):
+def filter_form_for_display(filterset, definitions, *, people, teams):
     """The filterset's form, made friendly for a sidebar: choice lists as checkboxes, the owner
-    as a select, and the custom fields appended. The filterset itself (shared with the API)
-    is left untouched; only this form instance's widgets change."""
+    and team as selects of ``people`` and ``teams`` (already loaded for the bulk actions), and
+    the custom fields appended. The filterset itself (shared with the API) is left untouched;
+    only this form instance's widgets change."""
     form = filterset.form
     for name, field in form.fields.items():
-        if isinstance(field, forms.ModelMultipleChoiceField):
+        if name == "owner":
+            field.widget = forms.Select(choices=[("", _("Anyone")), *owner_choices(people)])
+        elif name == "team":
+            field.widget.choices = [("", _("Any")), *((str(t.pk), str(t)) for t in teams)]
+        elif isinstance(field, forms.ModelMultipleChoiceField):
             field.widget = forms.SelectMultiple(attrs={"size": 4})
             field.widget.choices = field.choices
         elif isinstance(field, forms.MultipleChoiceField):
@@ -195,8 +200,6 @@ def filter_form_for_display(filterset, definitions):
             # Only the rendering changes; the field still validates against its own choices.
             options = [c for c in field.choices if c[0] != ""]
             field.widget.choices = [("", _("Any")), *options]
-        if name == "owner":
-            field.widget = forms.Select(choices=[("", _("Anyone")), *owner_choices()])
     for definition in definitions:
         form.fields[f"{CUSTOM_PREFIX}{definition.key}"] = custom_filter_field(definition)
     return form
@@ -241,7 +244,9 @@ class RecordListView(RecordViewMixin, View):
         page = page_or_first(
             filterset.qs, self.sorts[sort][1], request.GET.get("cursor"), self.page_size
         )
-        form = filter_form_for_display(filterset, definitions)
+        people = list(User.objects.filter(is_active=True))
+        teams = list(Team.objects.all())
+        form = filter_form_for_display(filterset, definitions, people=people, teams=teams)
         for name in self.hidden_filters:
             if name in form.fields:
                 form.fields[name].widget = forms.HiddenInput()
@@ -263,8 +268,8 @@ class RecordListView(RecordViewMixin, View):
             "save_view_url": self.url("view_save"),
             "can_bulk": can_bulk,
             "bulk_url": self.url("bulk"),
-            "bulk_owners": User.objects.filter(is_active=True) if can_bulk else [],
-            "bulk_teams": Team.objects.all() if can_bulk else [],
+            "bulk_owners": people if can_bulk else [],
+            "bulk_teams": teams if can_bulk else [],
             "export_url": self.export_url(),
             "this_url": request.get_full_path(),
         }
