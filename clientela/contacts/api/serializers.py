@@ -126,7 +126,7 @@ class ContactSerializer(RecordSerializer):
     full_name = serializers.CharField(read_only=True)
     company = VisibleCompanyField(allow_null=True, required=False)
     company_name = serializers.CharField(
-        read_only=True, help_text=_("Name of the current company (annotated by the view).")
+        read_only=True, help_text=_("Name of the current company.")
     )
     emails = EmailSerializer(many=True, required=False, max_length=MAX_ITEMS)
     phones = PhoneSerializer(many=True, required=False, max_length=MAX_ITEMS)
