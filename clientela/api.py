@@ -15,6 +15,7 @@ from clientela.core.api.views import (
     TeamViewSet,
     UserViewSet,
 )
+from clientela.core.middleware import CONTENT_SECURITY_POLICY, content_security_policy
 
 app_name = "api"
 
@@ -37,8 +38,14 @@ urlpatterns = [
     ),
     path(
         "docs/",
-        SpectacularSwaggerView.as_view(
-            url_name="api:schema", permission_classes=[AllowAny], authentication_classes=[]
+        # Swagger UI (served from the sidecar package) has an inline script and inline styles.
+        content_security_policy(
+            CONTENT_SECURITY_POLICY + "; script-src 'self' 'unsafe-inline'; "
+            "style-src 'self' 'unsafe-inline'"
+        )(
+            SpectacularSwaggerView.as_view(
+                url_name="api:schema", permission_classes=[AllowAny], authentication_classes=[]
+            )
         ),
         name="docs",
     ),

@@ -39,6 +39,10 @@ def browser_page():
         context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="en-GB")
         page = context.new_page()
         page.set_default_timeout(10_000)
+        # Script errors and Content-Security-Policy violations surface as console errors.
+        page.console_errors = []
+        page.on("console", lambda m: m.type == "error" and page.console_errors.append(m.text))
+        page.on("pageerror", lambda error: page.console_errors.append(str(error)))
         yield page
         context.close()
         browser.close()
@@ -138,3 +142,5 @@ def test_contact_life_cycle_in_the_browser(live_server, person, browser_page):
     # The choice sticks (stored on the profile): the next page is in Catalan too.
     page.goto(url + reverse("contacts:company_list"))
     expect(page.locator("html")).to_have_attribute("lang", "ca")
+
+    assert page.console_errors == []
