@@ -1,6 +1,7 @@
 """Display helpers of the contact pages."""
 
 from django import template
+from django.utils.html import format_html
 
 from clientela.core.prefetch import related
 from clientela.core.validators import format_phone
@@ -20,3 +21,10 @@ def primary_number(record):
     phones = related(record, "phones")
     chosen = next((p for p in phones if p.is_primary), phones[0] if phones else None)
     return chosen.number if chosen else ""
+
+
+@register.filter
+def breakable_email(address):
+    """An e-mail address that may wrap before its ``@`` in a narrow table column."""
+    local, at, domain = str(address).partition("@")
+    return format_html("{}<wbr>@{}", local, domain) if at else address
