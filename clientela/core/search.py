@@ -209,6 +209,10 @@ def _readable(user, entity_names):
     ]
 
 
+_ENTRY_FIELDS = ("id", "entity", "object_id", "title", "subtitle")
+_ENTRY_COLUMNS = tuple(f"entry__{name}" for name in _ENTRY_FIELDS)
+
+
 def _candidates(user, entity_names, terms, count):
     """Up to ``count`` entries matching ``terms`` that ``user`` may see, in index order."""
     if connection.vendor == "postgresql":
@@ -225,10 +229,6 @@ def _candidates(user, entity_names, terms, count):
     if scope is not None:
         entries = entries.filter(scope)
     return list(entries.only("entity", "object_id", "title", "subtitle")[:count])
-
-
-_ENTRY_FIELDS = ("id", "entity", "object_id", "title", "subtitle")
-_ENTRY_COLUMNS = tuple(f"entry__{name}" for name in _ENTRY_FIELDS)
 
 
 def search(user, query, *, entity_names=None, limit=10):

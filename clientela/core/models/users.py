@@ -5,6 +5,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from clientela.core.choices import AccessLevel, Language, RecordScope
+from clientela.core.roles import BUILTIN_ROLES
 
 
 class Role(models.Model):
@@ -35,8 +36,6 @@ class Role(models.Model):
     def display_name(self):
         """Built-in roles in the reader's language; the stored name is the one written when
         the role was created."""
-        from clientela.core.roles import BUILTIN_ROLES
-
         builtin = BUILTIN_ROLES.get(self.code)
         return builtin[0] if builtin else self.name
 
