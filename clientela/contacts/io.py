@@ -10,6 +10,7 @@ number and never half-written, while the good rows are kept.
 import codecs
 import csv
 import io
+import re
 from dataclasses import dataclass, field
 from datetime import datetime, time
 
@@ -21,6 +22,7 @@ from django.utils.translation import gettext as _
 
 from clientela.core import customfields, permissions
 from clientela.core.models import Team, User
+from clientela.core.prefetch import prefetched, related
 from clientela.core.text import normalize
 
 from . import services
@@ -94,27 +96,43 @@ def columns_for(model):
 # --- export -------------------------------------------------------------------------------------
 
 
+# A cell starting like a formula runs as one when the file is opened in Excel, LibreOffice or
+# Google Sheets ("=HYPERLINK(...)", "@SUM(...)", "+cmd|..."): export writes it after an apostrophe,
+# which those programs read as "this is text", and import removes that apostrophe again. Plain
+# numbers ("+34600123456", "-12.5") cannot run and are written as they are.
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+PLAIN_NUMBER = re.compile(r"[+-]?[0-9][0-9 .,]*")
+
+
 def _cell(value):
     if value is None:
         return ""
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, list):
-        return TAG_SEPARATOR.join(str(v) for v in value)
-    if hasattr(value, "isoformat"):
+        value = TAG_SEPARATOR.join(str(v) for v in value)
+    elif hasattr(value, "isoformat"):
         return value.isoformat()
-    return str(value)
+    text = str(value)
+    if text.startswith(FORMULA_START) and not PLAIN_NUMBER.fullmatch(text):
+        return "'" + text
+    return text
+
+
+def _uncell(raw):
+    """The value ``_cell`` wrote (without the apostrophe that defused a formula)."""
+    return raw[1:] if raw.startswith("'") and raw[1:].startswith(FORMULA_START) else raw
 
 
 def _row(record, columns, definitions):
     values = []
     for column in columns:
         if column == "emails":
-            value = LIST_SEPARATOR.join(e.email for e in record.emails.all())
+            value = LIST_SEPARATOR.join(e.email for e in related(record, "emails"))
         elif column == "phones":
-            value = LIST_SEPARATOR.join(p.number for p in record.phones.all())
+            value = LIST_SEPARATOR.join(p.number for p in related(record, "phones"))
         elif column == "tags":
-            value = TAG_SEPARATOR.join(sorted(t.name for t in record.tags.all()))
+            value = TAG_SEPARATOR.join(sorted(t.name for t in related(record, "tags")))
         elif column == "company":
             value = record.company.name if record.company_id else ""
         elif column == "owner":
@@ -134,13 +152,17 @@ def iter_csv(model, queryset):
     columns = columns_for(model)
     definitions = customfields.definitions_for(model)
     related = ["owner", "team"] + (["company"] if model is Contact else [])
-    prefetch = ["tags", "phones"] + (["emails"] if model is Contact else [])
+    children = ["tags", "phones"] + (["emails"] if model is Contact else [])
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
     writer.writerow(columns + [f"{CF_PREFIX}{d.key}" for d in definitions])
     yield buffer.getvalue()
     last_id = 0
-    base = queryset.order_by("pk").select_related(*related).prefetch_related(*prefetch)
+    base = (
+        queryset.order_by("pk")
+        .select_related(*related)
+        .prefetch_related(*(prefetched(name) for name in children))
+    )
     while True:
         batch = list(base.filter(pk__gt=last_id)[:BATCH_SIZE])
         if not batch:
@@ -268,7 +290,7 @@ def _row_arguments(model, row, lookups):
     """Turn one CSV row into keyword arguments of the create service."""
     errors, kwargs, custom = {}, {}, {}
     for column, raw in row.items():
-        raw = (raw or "").strip()
+        raw = _uncell((raw or "").strip())
         if not raw:
             continue  # an empty cell means "not given": the field's default applies
         try:

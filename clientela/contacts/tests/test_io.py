@@ -182,3 +182,23 @@ def test_export_then_import_round_trips(admin_user, make_team, channel_field):
 
     assert comparable(_export(Contact, copies)) == comparable(first)
     assert Company.objects.count() == 1  # the contact was linked to the existing company
+
+
+FORMULAS = ['=HYPERLINK("http://evil.example","clic")', "@SUM(A1:A9)", "+cmd|' /C calc'!A0", "-2+3"]
+
+
+@pytest.mark.parametrize("formula", FORMULAS)
+def test_export_defuses_formulas_and_import_restores_them(admin_user, formula):
+    services.create_contact(
+        actor=admin_user, first_name="Eva", job_title=formula, phones=["+34 600 123 456"]
+    )
+
+    exported = _export(Contact, Contact.objects.all())
+    row = next(csv.DictReader(io.StringIO(exported)))
+    assert row["job_title"] == "'" + formula
+    assert row["phones"] == "+34600123456"  # a plain number cannot run: written as it is
+
+    Contact.objects.all().delete()
+    result = import_csv(Contact, io.StringIO(exported), actor=admin_user)
+    assert (result.created, result.errors) == (1, [])
+    assert Contact.objects.get().job_title == formula
