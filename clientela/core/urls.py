@@ -26,6 +26,7 @@ urlpatterns = [
     path("settings/users/", settings_pages.user_list, name="user_list"),
     path("settings/users/new/", settings_pages.user_create, name="user_create"),
     path("settings/users/<int:pk>/", settings_pages.user_edit, name="user_edit"),
+    path("settings/users/<int:pk>/unlock/", settings_pages.user_unlock, name="user_unlock"),
     path(
         "settings/users/<int:pk>/deactivate/",
         settings_pages.user_deactivate,

@@ -359,3 +359,42 @@ def test_hostile_labels_are_escaped_in_settings_lists(admin_client):
     html = admin_client.get(reverse("core:customfield_list")).content.decode()
     assert "<img src=x" not in html
     assert "&lt;img src=x onerror=&quot;alert(1)&quot;&gt;" in html
+
+
+# --- locked-out users ----------------------------------------------------------------------------
+
+
+def test_admin_sees_a_lockout_and_unlocks_the_user(admin_client, make_user):
+    from django.test import Client
+
+    locked = make_user("sales", username="bruno", password="Right-pass-123")
+    stranger = Client()
+    for _ in range(5):
+        stranger.post(reverse("core:login"), {"username": "bruno", "password": "wrong"})
+    assert (
+        stranger.post(
+            reverse("core:login"), {"username": "bruno", "password": "Right-pass-123"}
+        ).status_code
+        == 429
+    )
+
+    page = admin_client.get(reverse("core:user_edit", args=[locked.pk])).content.decode()
+    assert "is locked out for a while" in page
+
+    response = admin_client.post(reverse("core:user_unlock", args=[locked.pk]))
+
+    assert response["Location"] == reverse("core:user_edit", args=[locked.pk])
+    page = admin_client.get(reverse("core:user_edit", args=[locked.pk])).content.decode()
+    assert "is locked out for a while" not in page
+    answer = stranger.post(
+        reverse("core:login"), {"username": "bruno", "password": "Right-pass-123"}
+    )
+    assert answer.status_code == 302
+
+
+def test_unlock_needs_post_and_settings_access(client, admin_client, make_user):
+    target = make_user("sales")
+    assert admin_client.get(reverse("core:user_unlock", args=[target.pk])).status_code == 405
+
+    client.force_login(make_user("manager"))
+    assert client.post(reverse("core:user_unlock", args=[target.pk])).status_code == 403

@@ -13,6 +13,7 @@ from django.db.models import Count
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.debug import sensitive_post_parameters
+from django.views.decorators.http import require_POST
 
 from clientela.core import permissions, services, settings_services
 from clientela.core.choices import AccessLevel, Area
@@ -109,7 +110,23 @@ def user_edit(request, pk):
         else:
             messages.success(request, _("User “%(name)s” saved.") % {"name": target.username})
             return redirect("core:user_list")
-    return _form_page(request, "core/settings/user_form.html", form, target=target)
+    return _form_page(
+        request,
+        "core/settings/user_form.html",
+        form,
+        target=target,
+        locked_out=settings_services.is_locked_out(target),
+    )
+
+
+@settings_view
+@require_POST
+def user_unlock(request, pk):
+    """Clear a user's failed sign-ins so they can try again now."""
+    target = get_object_or_404(User, pk=pk)
+    settings_services.unlock_user(target, actor=request.user)
+    messages.success(request, _("“%(name)s” can sign in again.") % {"name": target.username})
+    return redirect("core:user_edit", pk=target.pk)
 
 
 @settings_view
