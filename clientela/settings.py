@@ -67,6 +67,7 @@ INSTALLED_APPS = [
     "django_otp.plugins.otp_totp",
     "clientela.core",
     "clientela.contacts",
+    "clientela.sales",
 ]
 
 MIDDLEWARE = [
@@ -253,6 +254,8 @@ SPECTACULAR_SETTINGS = {
 # --- Clientela ------------------------------------------------------------------------------------
 
 TRASH_RETENTION_DAYS = int(env("TRASH_RETENTION_DAYS", "30"))
+# Amounts in other currencies are converted to this one for totals, reports and the forecast.
+BASE_CURRENCY = env("BASE_CURRENCY", "EUR").upper()
 API_MAX_BODY_BYTES = 1024 * 1024
 
 LOGGING = {

@@ -6,5 +6,6 @@ urlpatterns = [
     path("health/", health, name="health"),
     path("api/v1/", include("clientela.api")),
     path("contacts/", include("clientela.contacts.urls")),
+    path("deals/", include("clientela.sales.urls")),
     path("", include("clientela.core.urls")),
 ]

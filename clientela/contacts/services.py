@@ -6,9 +6,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from clientela.core import customfields, records, search
+from clientela.core.choices import ChangeSource
+from clientela.core.context import change_context
 from clientela.core.models import Tag
 from clientela.core.validators import normalize_email, normalize_phone, normalize_tax_id
 
+from .choices import LifecycleStage
 from .models import Company, CompanyPhone, Contact, ContactEmail, ContactPhone, Employment
 
 # The editable fields, in display order; forms and API serializers use these same lists.
@@ -415,3 +418,31 @@ def tag_records(items, *, actor, add=(), remove=()):
     return records.bulk_tag(
         items, actor=actor, add=resolve_tags(add), remove=resolve_tags(remove, create=False)
     )
+
+
+# The lifecycle moves forward only; "other" is outside the sequence and never changed here.
+LIFECYCLE_ORDER = [
+    LifecycleStage.SUBSCRIBER,
+    LifecycleStage.LEAD,
+    LifecycleStage.MQL,
+    LifecycleStage.SQL,
+    LifecycleStage.OPPORTUNITY,
+    LifecycleStage.CUSTOMER,
+    LifecycleStage.EVANGELIST,
+]
+
+
+@transaction.atomic
+def promote_lifecycle(contacts, stage, *, actor):
+    """Move contacts forward to lifecycle ``stage`` (an open deal makes an "opportunity", a won
+    one a "customer"); contacts already there or further on, or at "other", stay as they are.
+    Recorded in each contact's history as an automatic change. Returns the changed contacts."""
+    target = LIFECYCLE_ORDER.index(stage)
+    behind = [
+        c
+        for c in contacts
+        if c.lifecycle_stage in LIFECYCLE_ORDER
+        and LIFECYCLE_ORDER.index(c.lifecycle_stage) < target
+    ]
+    with change_context(source=ChangeSource.AUTOMATION):
+        return records.bulk_set(behind, actor=actor, lifecycle_stage=stage)

@@ -24,6 +24,7 @@ class Area(models.TextChoices):
     """Parts of the product a role grants access to; later apps add theirs."""
 
     CONTACTS = "contacts", _("Contacts and companies")
+    SALES = "sales", _("Sales (deals, pipelines, products, purchases, forecast)")
     SETTINGS = "settings", _("Settings (users, teams, roles, custom fields)")
 
 

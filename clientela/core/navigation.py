@@ -21,6 +21,7 @@ class NavItem:
 MENU = [
     NavItem(_("Contacts"), "contacts:contact_list", "contacts"),
     NavItem(_("Companies"), "contacts:company_list", "contacts"),
+    NavItem(_("Deals"), "sales:deal_list", "sales"),
     NavItem(_("Trash"), "contacts:trash", "contacts"),
 ]
 

@@ -176,11 +176,19 @@ def test_admin_changes_a_roles_scope_and_access(admin_client):
     role = Role.objects.get(code="sales")
     response = admin_client.post(
         reverse("core:role_edit", args=[role.pk]),
-        {"scope": "own", "access_contacts": "read", "access_settings": "none"},
+        {
+            "scope": "own",
+            "access_contacts": "read",
+            "access_sales": "none",
+            "access_settings": "none",
+        },
     )
     assert response["Location"] == reverse("core:role_list")
     role.refresh_from_db()
-    assert (role.scope, role.access) == ("own", {"contacts": "read", "settings": "none"})
+    assert (role.scope, role.access) == (
+        "own",
+        {"contacts": "read", "sales": "none", "settings": "none"},
+    )
 
 
 def test_built_in_role_names_are_shown_in_the_readers_language(admin_client, admin_user):
@@ -198,12 +206,17 @@ def test_role_edit_rejects_unknown_levels(admin_client):
     role = Role.objects.get(code="sales")
     response = admin_client.post(
         reverse("core:role_edit", args=[role.pk]),
-        {"scope": "everything", "access_contacts": "admin", "access_settings": "none"},
+        {
+            "scope": "everything",
+            "access_contacts": "admin",
+            "access_sales": "write",
+            "access_settings": "none",
+        },
     )
     assert response.status_code == 400
     assert set(response.context["form"].errors) == {"scope", "access_contacts"}
     role.refresh_from_db()
-    assert (role.scope, role.access) == ("team", {"contacts": "write"})
+    assert (role.scope, role.access) == ("team", {"contacts": "write", "sales": "write"})
 
 
 def test_admin_role_cannot_be_narrowed(admin_client):

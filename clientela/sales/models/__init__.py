@@ -1,0 +1,13 @@
+from .deals import Deal, DealContact, DealStageChange
+from .money import ExchangeRate
+from .pipelines import LostReason, Pipeline, Stage
+
+__all__ = [
+    "Deal",
+    "DealContact",
+    "DealStageChange",
+    "ExchangeRate",
+    "LostReason",
+    "Pipeline",
+    "Stage",
+]

@@ -1,0 +1,399 @@
+"""Every write to pipelines, deals and exchange rates goes through these functions.
+
+A deal's stage decides its ``status`` (open/won/lost); moving it records how long it spent in
+the stage it left, closes or reopens it, converts its amount to the base currency at the right
+day's rate and moves its contacts' lifecycle forward (an open deal makes them "opportunity", a
+won one "customer").
+"""
+
+import datetime
+from decimal import Decimal
+
+from django.core.exceptions import ValidationError
+from django.db import models, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from clientela.contacts import services as contact_services
+from clientela.contacts.choices import LifecycleStage
+from clientela.contacts.models import Contact
+from clientela.core import customfields, records
+from clientela.core.models import User
+
+from . import money
+from .choices import DealContactRole, StageKind
+from .models import Deal, DealContact, DealStageChange, ExchangeRate, Pipeline, Stage
+
+# The editable fields of a deal, in display order; forms and API serializers use this list.
+DEAL_FIELDS = (
+    "name",
+    "pipeline",
+    "stage",
+    "amount",
+    "currency",
+    "expected_close_date",
+    "company",
+    "source",
+    "source_detail",
+    "next_step",
+    "forecast_category",
+    "owner",
+    "team",
+)
+MAX_AMOUNT = Decimal("999999999999.99")
+# Close dates a person could mean: anything else is a typo (a year 0, 20024...).
+EARLIEST_DATE = datetime.date(1970, 1, 1)
+LATEST_DATE = datetime.date(2199, 12, 31)
+DEFAULT_CLOSE_IN = datetime.timedelta(days=30)
+
+_TEXT_FIELDS = {
+    f.name
+    for f in Deal._meta.concrete_fields
+    if isinstance(f, models.CharField | models.TextField) and not f.null
+}
+
+
+# --- deals --------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def create_deal(*, actor, contacts=(), tags=(), custom_fields=None, **fields):
+    """Create a deal. Without a stage it starts in the first stage of its pipeline (the default
+    pipeline when none is given); without a close date it is expected in 30 days.
+
+    ``contacts`` are contacts or ``(contact, role)`` pairs.
+    """
+    fields = _check_fields(fields)
+    pipeline = fields.pop("pipeline", None) or _default_pipeline()
+    stage = fields.pop("stage", None) or _first_stage(pipeline)
+    _check_stage(pipeline, stage)
+    deal = Deal(pipeline=pipeline, stage=stage, **fields)
+    if deal.expected_close_date is None:
+        deal.expected_close_date = timezone.localdate() + DEFAULT_CLOSE_IN
+    now = timezone.now()
+    deal.stage_entered_at = now
+    _apply_stage(deal, stage, now)
+    _clean_deal(deal)
+    deal.custom_fields = customfields.clean_values(Deal, custom_fields or {})
+    links = _contact_links(contacts)
+    tag_objects = contact_services.resolve_tags(tags)
+    with records.track_create(deal, actor=actor):
+        deal.save()
+        DealStageChange.objects.create(
+            deal=deal, to_stage=stage, changed_at=now, actor=_user(actor)
+        )
+        _set_contacts(deal, links)
+        if tag_objects:
+            deal.tags.add(*tag_objects)
+    _follow_lifecycle(deal, actor)
+    return deal
+
+
+@transaction.atomic
+def update_deal(
+    deal, *, actor, expected_version=None, contacts=None, tags=None, custom_fields=None, **fields
+):
+    """Change a deal; ``None`` leaves contacts/tags/custom fields as they are. A new stage (or
+    pipeline) is a move, with everything ``move_deal`` does."""
+    deal = Deal.all_objects.select_for_update().get(pk=deal.pk)
+    fields = _check_fields(fields)
+    pipeline = fields.pop("pipeline", None) or deal.pipeline
+    stage = fields.pop("stage", None)
+    if stage is None and pipeline.pk != deal.pipeline_id:
+        stage = _first_stage(pipeline)
+    with records.track_update(deal, actor=actor, expected_version=expected_version):
+        for name, value in fields.items():
+            setattr(deal, name, value)
+        if stage is not None and stage.pk != deal.stage_id:
+            _check_stage(pipeline, stage)
+            deal.pipeline = pipeline
+            _enter_stage(deal, stage, actor)
+        _clean_deal(deal)
+        if custom_fields is not None:
+            deal.custom_fields = customfields.clean_values(
+                Deal, custom_fields, current=deal.custom_fields
+            )
+        links = _contact_links(contacts) if contacts is not None else None
+        deal.save()
+        if links is not None:
+            _set_contacts(deal, links)
+        if tags is not None:
+            deal.tags.set(contact_services.resolve_tags(tags))
+    _follow_lifecycle(deal, actor)
+    return deal
+
+
+@transaction.atomic
+def move_deal(deal, stage, *, actor, expected_version=None, lost_reason=None, lost_note=""):
+    """Move a deal to another stage of its pipeline (the board's drag and drop).
+
+    Raises ``ValidationError`` for a stage of another pipeline and ``StaleRecord`` when
+    ``expected_version`` is not the stored version (two people moving one deal at once).
+    """
+    deal = Deal.all_objects.select_for_update().get(pk=deal.pk)
+    if stage.pipeline_id != deal.pipeline_id:
+        raise ValidationError(
+            {"stage": [_("This stage belongs to another pipeline.")]}, code="stage_pipeline"
+        )
+    with records.track_update(deal, actor=actor, expected_version=expected_version):
+        if stage.pk != deal.stage_id:
+            _enter_stage(deal, stage, actor)
+        if stage.kind == StageKind.LOST:
+            deal.lost_reason = lost_reason or deal.lost_reason
+            deal.lost_note = lost_note or deal.lost_note
+        _clean_deal(deal)
+        deal.save()
+    _follow_lifecycle(deal, actor)
+    return deal
+
+
+@transaction.atomic
+def qualify_contact(contact, *, actor, name=None, **fields):
+    """Turn a lead into an opportunity: a new deal for ``contact`` (and their company), owned
+    by the actor unless said otherwise. The contact becomes an "opportunity" with it."""
+    fields.setdefault("company", contact.company)
+    fields.setdefault("owner", actor)
+    fields.setdefault("team", contact.team)
+    fields.setdefault("source", contact.source)
+    return create_deal(
+        actor=actor,
+        name=name or _("Deal with %(name)s") % {"name": contact},
+        contacts=[(contact, DealContactRole.DECISION_MAKER)],
+        **fields,
+    )
+
+
+@transaction.atomic
+def delete_deals(items, *, actor):
+    return records.soft_delete(items, actor=actor)
+
+
+@transaction.atomic
+def restore_deals(items, *, actor):
+    return records.restore(items, actor=actor)
+
+
+@transaction.atomic
+def purge_deals(items, *, actor):
+    return records.purge(items, actor=actor)
+
+
+@transaction.atomic
+def assign_deals(items, *, actor, owner=None, team=None, set_owner=True, set_team=False):
+    values = {}
+    if set_owner:
+        values["owner"] = owner
+    if set_team:
+        values["team"] = team
+    return records.bulk_set(items, actor=actor, **values) if values else []
+
+
+@transaction.atomic
+def tag_deals(items, *, actor, add=(), remove=()):
+    return records.bulk_tag(
+        items,
+        actor=actor,
+        add=contact_services.resolve_tags(add),
+        remove=contact_services.resolve_tags(remove, create=False),
+    )
+
+
+# --- exchange rates ------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def set_exchange_rate(*, actor, currency, valid_from, rate):
+    """From ``valid_from`` on, one ``currency`` is worth ``rate`` base-currency units."""
+    currency = (currency or "").upper()
+    money.validate_currency(currency)
+    if currency == money.base_currency():
+        raise ValidationError({"currency": [_("The base currency needs no rate.")]})
+    rate = Decimal(rate)
+    if not Decimal("0.00000001") <= rate <= Decimal("1000000000"):
+        raise ValidationError({"rate": [_("Enter a rate greater than 0.")]})
+    found, _created = ExchangeRate.objects.update_or_create(
+        currency=currency, valid_from=valid_from, defaults={"rate": rate}
+    )
+    return found
+
+
+# --- pipelines -----------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def create_pipeline(*, actor, name, stages, is_default=False):
+    """A pipeline with ``stages``: ``(name, probability, kind)`` in order. It needs at least
+    one open stage, and at most one won and one lost stage."""
+    pipeline = Pipeline(name=(name or "").strip(), is_default=is_default)
+    pipeline.position = Pipeline.objects.count()
+    _full_clean(pipeline)
+    kinds = [kind for _name, _probability, kind in stages]
+    if StageKind.OPEN not in kinds:
+        raise ValidationError({"stages": [_("A pipeline needs at least one open stage.")]})
+    if kinds.count(StageKind.WON) > 1 or kinds.count(StageKind.LOST) > 1:
+        raise ValidationError({"stages": [_("A pipeline has at most one won and one lost stage.")]})
+    if is_default:
+        Pipeline.objects.update(is_default=False)
+    pipeline.save()
+    for position, (stage_name, probability, kind) in enumerate(stages):
+        stage = Stage(
+            pipeline=pipeline,
+            name=stage_name,
+            position=position,
+            probability=100
+            if kind == StageKind.WON
+            else 0
+            if kind == StageKind.LOST
+            else probability,
+            kind=kind,
+        )
+        _full_clean(stage)
+        stage.save()
+    return pipeline
+
+
+# --- helpers -------------------------------------------------------------------------------------
+
+
+def _check_fields(fields):
+    unknown = set(fields) - set(DEAL_FIELDS)
+    if unknown:
+        raise ValidationError({name: [_("Unknown field.")] for name in sorted(unknown)})
+    return {
+        name: "" if value is None and name in _TEXT_FIELDS else value
+        for name, value in fields.items()
+    }
+
+
+def _default_pipeline():
+    pipeline = (
+        Pipeline.objects.filter(archived=False).order_by("-is_default", "position", "id").first()
+    )
+    if pipeline is None:
+        raise ValidationError({"pipeline": [_("Create a pipeline first.")]})
+    return pipeline
+
+
+def _first_stage(pipeline):
+    stage = pipeline.stages.filter(kind=StageKind.OPEN).order_by("position", "id").first()
+    if stage is None:
+        raise ValidationError({"stage": [_("This pipeline has no open stage.")]})
+    return stage
+
+
+def _check_stage(pipeline, stage):
+    if stage.pipeline_id != pipeline.pk:
+        raise ValidationError(
+            {"stage": [_("This stage belongs to another pipeline.")]}, code="stage_pipeline"
+        )
+
+
+def _apply_stage(deal, stage, now):
+    """Status and close time follow the stage's kind."""
+    deal.stage = stage
+    deal.status = stage.kind
+    if stage.kind == StageKind.OPEN:
+        deal.closed_at = None
+        deal.lost_reason = None
+        deal.lost_note = ""
+    elif deal.closed_at is None:
+        deal.closed_at = now
+
+
+def _enter_stage(deal, stage, actor):
+    now = timezone.now()
+    DealStageChange.objects.create(
+        deal=deal,
+        from_stage_id=deal.stage_id,
+        to_stage=stage,
+        changed_at=now,
+        actor=_user(actor),
+        seconds_in_from_stage=max(0, int((now - deal.stage_entered_at).total_seconds())),
+    )
+    deal.stage_entered_at = now
+    _apply_stage(deal, stage, now)
+
+
+def _clean_deal(deal):
+    errors = {}
+    deal.name = (deal.name or "").strip()
+    deal.currency = (deal.currency or money.base_currency()).upper()
+    try:
+        money.validate_currency(deal.currency)
+    except ValidationError as error:
+        errors["currency"] = error.messages
+    amount = _decimal(deal.amount)
+    if amount is None or not amount.is_finite() or not Decimal(0) <= amount <= MAX_AMOUNT:
+        errors["amount"] = [_("Enter an amount between 0 and 999,999,999,999.99.")]
+    else:
+        deal.amount = money.round_money(amount)
+    close = deal.expected_close_date
+    if not isinstance(close, datetime.date) or not EARLIEST_DATE <= close <= LATEST_DATE:
+        errors["expected_close_date"] = [_("Enter a date between 1970 and 2199.")]
+    if deal.status != StageKind.LOST and deal.lost_reason_id:
+        deal.lost_reason = None
+    try:
+        deal.full_clean(
+            exclude=["owner", "team", "company", "tags", "pipeline", "stage", "lost_reason"],
+            validate_unique=False,
+            validate_constraints=False,
+        )
+    except ValidationError as error:
+        for field, messages in error.message_dict.items():
+            errors.setdefault(field, messages)
+    if errors:
+        raise ValidationError(errors)
+    day = deal.closed_at.date() if deal.closed_at else deal.expected_close_date
+    try:
+        deal.amount_base = money.to_base(deal.amount, deal.currency, day)
+    except money.MissingRate as error:
+        raise ValidationError({"currency": error.messages}) from error
+
+
+def _decimal(value):
+    try:
+        return Decimal(str(value))
+    except (ArithmeticError, ValueError, TypeError):
+        return None
+
+
+def _contact_links(contacts):
+    """``[(contact, role)]`` from contacts or pairs, each contact once, roles checked."""
+    links = {}
+    for item in contacts:
+        contact, role = item if isinstance(item, tuple | list) else (item, DealContactRole.OTHER)
+        if role not in DealContactRole.values:
+            raise ValidationError({"contacts": [_("Unknown role “%(role)s”.") % {"role": role}]})
+        links.setdefault(contact.pk, (contact, role))
+    return list(links.values())
+
+
+def _set_contacts(deal, links):
+    DealContact.objects.filter(deal=deal).exclude(
+        contact_id__in=[c.pk for c, _role in links]
+    ).delete()
+    current = {link.contact_id: link for link in DealContact.objects.filter(deal=deal)}
+    for contact, role in links:
+        link = current.get(contact.pk)
+        if link is None:
+            DealContact.objects.create(deal=deal, contact=contact, role=role)
+        elif link.role != role:
+            link.role = role
+            link.save(update_fields=["role"])
+
+
+def _follow_lifecycle(deal, actor):
+    """The deal's contacts become "opportunity" while it is open and "customer" once won."""
+    if deal.is_lost or deal.deleted_at is not None:
+        return
+    stage = LifecycleStage.CUSTOMER if deal.is_won else LifecycleStage.OPPORTUNITY
+    contacts = list(Contact.objects.filter(deal_links__deal=deal))
+    contact_services.promote_lifecycle(contacts, stage, actor=actor)
+
+
+def _full_clean(instance):
+    instance.full_clean(validate_constraints=False)
+
+
+def _user(actor):
+    return actor if isinstance(actor, User) and actor.pk else None
