@@ -16,12 +16,14 @@ from clientela.core.api.views import (
     UserViewSet,
 )
 from clientela.core.middleware import CONTENT_SECURITY_POLICY, content_security_policy
+from clientela.sales.api.views import DealViewSet
 
 app_name = "api"
 
 router = SimpleRouter()
 router.register("contacts", ContactViewSet, basename="contact")
 router.register("companies", CompanyViewSet, basename="company")
+router.register("deals", DealViewSet, basename="deal")
 router.register("users", UserViewSet, basename="user")
 router.register("teams", TeamViewSet, basename="team")
 router.register("custom-fields", CustomFieldViewSet, basename="customfield")

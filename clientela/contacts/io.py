@@ -10,7 +10,6 @@ number and never half-written, while the good rows are kept.
 import codecs
 import csv
 import io
-import re
 from dataclasses import dataclass, field
 from datetime import datetime, time
 
@@ -23,6 +22,7 @@ from django.utils.translation import gettext as _
 from clientela.core import customfields, permissions
 from clientela.core.models import Team, User
 from clientela.core.prefetch import prefetched, related
+from clientela.core.spreadsheet import cell, uncell
 from clientela.core.text import normalize
 
 from . import services
@@ -96,34 +96,6 @@ def columns_for(model):
 # --- export -------------------------------------------------------------------------------------
 
 
-# A cell starting like a formula runs as one when the file is opened in Excel, LibreOffice or
-# Google Sheets ("=HYPERLINK(...)", "@SUM(...)", "+cmd|..."): export writes it after an apostrophe,
-# which those programs read as "this is text", and import removes that apostrophe again. Plain
-# numbers ("+34600123456", "-12.5") cannot run and are written as they are.
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-PLAIN_NUMBER = re.compile(r"[+-]?[0-9][0-9 .,]*")
-
-
-def _cell(value):
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, list):
-        value = TAG_SEPARATOR.join(str(v) for v in value)
-    elif hasattr(value, "isoformat"):
-        return value.isoformat()
-    text = str(value)
-    if text.startswith(FORMULA_START) and not PLAIN_NUMBER.fullmatch(text):
-        return "'" + text
-    return text
-
-
-def _uncell(raw):
-    """The value ``_cell`` wrote (without the apostrophe that defused a formula)."""
-    return raw[1:] if raw.startswith("'") and raw[1:].startswith(FORMULA_START) else raw
-
-
 def _row(record, columns, definitions):
     values = []
     for column in columns:
@@ -141,8 +113,8 @@ def _row(record, columns, definitions):
             value = record.team.name if record.team_id else ""
         else:
             value = getattr(record, column)
-        values.append(_cell(value))
-    values.extend(_cell(record.custom_fields.get(d.key)) for d in definitions)
+        values.append(cell(value))
+    values.extend(cell(record.custom_fields.get(d.key)) for d in definitions)
     return values
 
 
@@ -290,7 +262,7 @@ def _row_arguments(model, row, lookups):
     """Turn one CSV row into keyword arguments of the create service."""
     errors, kwargs, custom = {}, {}, {}
     for column, raw in row.items():
-        raw = _uncell((raw or "").strip())
+        raw = uncell((raw or "").strip())
         if not raw:
             continue  # an empty cell means "not given": the field's default applies
         try:

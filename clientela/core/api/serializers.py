@@ -147,7 +147,11 @@ class TeamSerializer(StrictModelSerializer):
 
 # --- custom fields, tags, tokens -----------------------------------------------------------------
 
-RECORD_TYPES = {"contact": ("contacts", "contact"), "company": ("contacts", "company")}
+RECORD_TYPES = {
+    "contact": ("contacts", "contact"),
+    "company": ("contacts", "company"),
+    "deal": ("sales", "deal"),
+}
 
 
 def content_type_for(record_type):

@@ -223,7 +223,7 @@ def test_custom_field_crud_per_record_type(admin_api):
     assert keys("?record_type=company") == ["sector_code"]
     assert keys("?record_type=contact") == ["nickname"]
     assert sorted(keys()) == ["nickname", "sector_code"]
-    assert admin_api.get("/api/v1/custom-fields/?record_type=deal").status_code == 400
+    assert admin_api.get("/api/v1/custom-fields/?record_type=invoice").status_code == 400
 
     changed = admin_api.patch(
         f"/api/v1/custom-fields/{definition.pk}/", {"label": "Sector"}, format="json"
@@ -242,7 +242,7 @@ def test_custom_field_crud_per_record_type(admin_api):
         ({"field_type": "text", "pattern": "("}, "pattern"),
         ({"field_type": "integer", "min_value": 5, "max_value": 1}, "max_value"),
         ({"field_type": "colour"}, "field_type"),
-        ({"record_type": "deal"}, "record_type"),
+        ({"record_type": "invoice"}, "record_type"),
         ({"key": "existing"}, "key"),
     ],
 )
