@@ -1,0 +1,69 @@
+"""The pipeline board: one column per stage, each a keyset page of its deals, with totals.
+
+A column reads ``deal_board_idx`` (stage, expected close date, id), so the first paint costs a
+small query per stage plus one grouped total, whatever the number of deals; each column pages on
+with its own cursor (``?cursor_<stage id>=``).
+"""
+
+from dataclasses import dataclass
+
+from django.db.models import Count, Sum
+
+from clientela.core.prefetch import prefetched
+from clientela.core.views.records import page_or_first
+
+COLUMN_SIZE = 20
+ORDERING = ("expected_close_date", "id")
+
+
+@dataclass
+class Column:
+    stage: object
+    deals: list
+    count: int
+    total: object
+    next_cursor: str | None
+    previous_cursor: str | None
+
+    @property
+    def weighted_total(self):
+        return self.total * self.stage.probability / 100
+
+
+def columns(pipeline, deals, cursors):
+    """The board of ``pipeline`` over ``deals`` (already scoped and filtered)."""
+    deals = deals.filter(pipeline=pipeline)
+    totals = {
+        row["stage"]: row
+        for row in deals.order_by()
+        .values("stage")
+        .annotate(n=Count("id"), total=Sum("amount_base"))
+    }
+    cards = deals.select_related("company", "owner").prefetch_related(prefetched("tags"))
+    board = []
+    for stage in pipeline.stages.all():
+        page = page_or_first(
+            cards.filter(stage=stage), ORDERING, cursors.get(stage.pk), COLUMN_SIZE
+        )
+        total = totals.get(stage.pk, {})
+        board.append(
+            Column(
+                stage=stage,
+                deals=page.items,
+                count=total.get("n", 0),
+                total=total.get("total") or 0,
+                next_cursor=page.next_cursor,
+                previous_cursor=page.previous_cursor,
+            )
+        )
+    return board
+
+
+def cursors_from(query):
+    """``{stage id: cursor}`` from ``cursor_<stage id>`` query parameters."""
+    found = {}
+    for key, value in query.items():
+        name, _sep, stage_id = key.partition("_")
+        if name == "cursor" and stage_id.isdigit() and value:
+            found[int(stage_id)] = value
+    return found
