@@ -22,7 +22,7 @@ from clientela.core.models import User
 
 from . import money
 from .choices import DealContactRole, StageKind
-from .models import Deal, DealContact, DealStageChange, ExchangeRate, Pipeline, Stage
+from .models import Deal, DealContact, DealStageChange, ExchangeRate, Pipeline, Quota, Stage
 
 # The editable fields of a deal, in display order; forms and API serializers use this list.
 DEAL_FIELDS = (
@@ -397,3 +397,22 @@ def _full_clean(instance):
 
 def _user(actor):
     return actor if isinstance(actor, User) and actor.pk else None
+
+
+# --- quotas --------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def set_quota(*, actor, user, month, amount):
+    """What ``user`` should win in ``month`` (any day of it); an empty amount removes the quota."""
+    month = datetime.date(month.year, month.month, 1)
+    if amount in (None, ""):
+        Quota.objects.filter(user=user, month=month).delete()
+        return None
+    value = _decimal(amount)
+    if value is None or not value.is_finite() or not Decimal(0) <= value <= MAX_AMOUNT:
+        raise ValidationError({"amount": [_("Enter an amount between 0 and 999,999,999,999.99.")]})
+    quota, _created = Quota.objects.update_or_create(
+        user=user, month=month, defaults={"amount": money.round_money(value)}
+    )
+    return quota

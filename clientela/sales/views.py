@@ -1,21 +1,29 @@
 """Deal pages: thin subclasses of ``core.views.records`` naming the model, filterset, templates
 and services."""
 
+import datetime
+
 from django.contrib import messages
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
 from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views import View
 
+from clientela.core import permissions
+from clientela.core.choices import RecordScope
+from clientela.core.models import Team, User
 from clientela.core.records import StaleRecord
 from clientela.core.views import records
 
-from . import board, money, services
+from . import board, forecast, money, services
 from .filtersets import DealFilterSet
 from .forms import DealForm
-from .models import Deal, DealStageChange, LostReason, Pipeline, Stage
+from .models import Deal, DealStageChange, LostReason, Pipeline, Quota, Stage
 
 SORTS = {
     "closing": (gettext_lazy("Closing soonest"), ("expected_close_date", "id")),
@@ -180,3 +188,126 @@ class DealMoveView(DealMixin, records.RecordViewMixin, View):
 
 def _int(raw):
     return int(raw) if raw and str(raw).isdigit() and len(str(raw)) < 18 else None
+
+
+# --- forecast and quotas -------------------------------------------------------------------------
+
+
+def can_set_quotas(user):
+    """Managers set targets: sales write access over all records (admins and managers)."""
+    return permissions.can_write(user, "sales") and permissions.scope_of(user) == RecordScope.ALL
+
+
+def _year(request):
+    raw = request.GET.get("year", "")
+    year = int(raw) if raw.isdigit() and len(raw) == 4 else timezone.localdate().year
+    return min(max(year, 1970), 2199)
+
+
+def _forecast_people(request, team):
+    """Who the forecast is about: a team's members, or everyone in the reader's scope."""
+    people = User.objects.filter(is_active=True)
+    if team is not None:
+        people = people.filter(teams=team)
+    scope = permissions.scope_q(request.user, owner_field="pk", team_field="teams")
+    return list(people.filter(scope).distinct() if scope is not None else people)
+
+
+class ForecastView(DealMixin, records.RecordViewMixin, View):
+    """Won, commit, best case, weighted pipeline and quota attainment per person and period."""
+
+    def get(self, request):
+        self.require_read()
+        granularity = "quarter" if request.GET.get("period") == "quarter" else "month"
+        year = _year(request)
+        teams = list(Team.objects.all())
+        team = next((t for t in teams if str(t.pk) == request.GET.get("team")), None)
+        people = _forecast_people(request, team)
+        result = forecast.build(self.visible(), people, year, granularity)
+        return render(
+            request,
+            "sales/forecast.html",
+            {
+                **self.common_context(),
+                "forecast": result,
+                "year": year,
+                "granularity": granularity,
+                "teams": teams,
+                "team": team,
+                "base_currency": money.base_currency(),
+                "can_set_quotas": can_set_quotas(request.user),
+            },
+        )
+
+
+class QuotaView(DealMixin, records.RecordViewMixin, View):
+    """A year of monthly quotas for every active person, edited in one form."""
+
+    def get(self, request):
+        return self.page(request, errors={})
+
+    def post(self, request):
+        if not can_set_quotas(request.user):
+            raise PermissionDenied
+        year = _year(request)
+        errors = {}
+        with transaction.atomic():
+            for person in self.people():
+                for month in range(1, 13):
+                    key = f"q_{person.pk}_{month}"
+                    if key not in request.POST:
+                        continue
+                    try:
+                        services.set_quota(
+                            actor=request.user,
+                            user=person,
+                            month=datetime.date(year, month, 1),
+                            amount=request.POST[key].strip(),
+                        )
+                    except ValidationError as error:
+                        errors[key] = " ".join(error.messages)
+            if errors:
+                transaction.set_rollback(True)
+        if errors:
+            return self.page(request, errors=errors, status=400)
+        messages.success(request, _("Quotas for %(year)s saved.") % {"year": year})
+        return redirect(f"{reverse('sales:quotas')}?year={year}")
+
+    def people(self):
+        return list(User.objects.filter(is_active=True).order_by("first_name", "last_name", "id"))
+
+    def page(self, request, *, errors, status=200):
+        if not can_set_quotas(request.user):
+            raise PermissionDenied
+        year = _year(request)
+        stored = {
+            (q.user_id, q.month.month): q.amount for q in Quota.objects.filter(month__year=year)
+        }
+        grid = [
+            (
+                person,
+                [
+                    {
+                        "name": f"q_{person.pk}_{m}",
+                        "value": request.POST.get(
+                            f"q_{person.pk}_{m}", stored.get((person.pk, m), "")
+                        ),
+                        "error": errors.get(f"q_{person.pk}_{m}"),
+                        "month": datetime.date(year, m, 1),
+                    }
+                    for m in range(1, 13)
+                ],
+            )
+            for person in self.people()
+        ]
+        return render(
+            request,
+            "sales/quotas.html",
+            {
+                **self.common_context(),
+                "grid": grid,
+                "year": year,
+                "base_currency": money.base_currency(),
+            },
+            status=status,
+        )

@@ -1,4 +1,5 @@
 from .deals import Deal, DealContact, DealStageChange
+from .forecast import Quota
 from .money import ExchangeRate
 from .pipelines import LostReason, Pipeline, Stage
 
@@ -9,5 +10,6 @@ __all__ = [
     "ExchangeRate",
     "LostReason",
     "Pipeline",
+    "Quota",
     "Stage",
 ]
