@@ -1,4 +1,4 @@
-"""Every write to pipelines, deals and exchange rates goes through these functions.
+"""Deals: create, change, move between stages, qualify a lead, trash and bulk actions.
 
 A deal's stage decides its ``status`` (open/won/lost); moving it records how long it spent in
 the stage it left, closes or reopens it, converts its amount to the base currency at the right
@@ -7,7 +7,6 @@ won one "customer").
 """
 
 import datetime
-from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
@@ -20,9 +19,10 @@ from clientela.contacts.models import Contact
 from clientela.core import customfields, records
 from clientela.core.models import User
 
-from . import money
-from .choices import DealContactRole, StageKind
-from .models import Deal, DealContact, DealStageChange, ExchangeRate, Pipeline, Quota, Stage
+from .. import money
+from ..choices import DealContactRole, StageKind
+from ..models import Deal, DealContact, DealStageChange, Pipeline
+from .common import amount_error, clean_amount
 
 # The editable fields of a deal, in display order; forms and API serializers use this list.
 DEAL_FIELDS = (
@@ -40,7 +40,6 @@ DEAL_FIELDS = (
     "owner",
     "team",
 )
-MAX_AMOUNT = Decimal("999999999999.99")
 # Close dates a person could mean: anything else is a typo (a year 0, 20024...).
 EARLIEST_DATE = datetime.date(1970, 1, 1)
 LATEST_DATE = datetime.date(2199, 12, 31)
@@ -198,60 +197,6 @@ def tag_deals(items, *, actor, add=(), remove=()):
     )
 
 
-# --- exchange rates ------------------------------------------------------------------------------
-
-
-@transaction.atomic
-def set_exchange_rate(*, actor, currency, valid_from, rate):
-    """From ``valid_from`` on, one ``currency`` is worth ``rate`` base-currency units."""
-    currency = (currency or "").upper()
-    money.validate_currency(currency)
-    if currency == money.base_currency():
-        raise ValidationError({"currency": [_("The base currency needs no rate.")]})
-    rate = Decimal(rate)
-    if not Decimal("0.00000001") <= rate <= Decimal("1000000000"):
-        raise ValidationError({"rate": [_("Enter a rate greater than 0.")]})
-    found, _created = ExchangeRate.objects.update_or_create(
-        currency=currency, valid_from=valid_from, defaults={"rate": rate}
-    )
-    return found
-
-
-# --- pipelines -----------------------------------------------------------------------------------
-
-
-@transaction.atomic
-def create_pipeline(*, actor, name, stages, is_default=False):
-    """A pipeline with ``stages``: ``(name, probability, kind)`` in order. It needs at least
-    one open stage, and at most one won and one lost stage."""
-    pipeline = Pipeline(name=(name or "").strip(), is_default=is_default)
-    pipeline.position = Pipeline.objects.count()
-    _full_clean(pipeline)
-    kinds = [kind for _name, _probability, kind in stages]
-    if StageKind.OPEN not in kinds:
-        raise ValidationError({"stages": [_("A pipeline needs at least one open stage.")]})
-    if kinds.count(StageKind.WON) > 1 or kinds.count(StageKind.LOST) > 1:
-        raise ValidationError({"stages": [_("A pipeline has at most one won and one lost stage.")]})
-    if is_default:
-        Pipeline.objects.update(is_default=False)
-    pipeline.save()
-    for position, (stage_name, probability, kind) in enumerate(stages):
-        stage = Stage(
-            pipeline=pipeline,
-            name=stage_name,
-            position=position,
-            probability=100
-            if kind == StageKind.WON
-            else 0
-            if kind == StageKind.LOST
-            else probability,
-            kind=kind,
-        )
-        _full_clean(stage)
-        stage.save()
-    return pipeline
-
-
 # --- helpers -------------------------------------------------------------------------------------
 
 
@@ -322,11 +267,11 @@ def _clean_deal(deal):
         money.validate_currency(deal.currency)
     except ValidationError as error:
         errors["currency"] = error.messages
-    amount = _decimal(deal.amount)
-    if amount is None or not amount.is_finite() or not Decimal(0) <= amount <= MAX_AMOUNT:
-        errors["amount"] = [_("Enter an amount between 0 and 999,999,999,999.99.")]
+    amount = clean_amount(deal.amount)
+    if amount is None:
+        errors["amount"] = [amount_error()]
     else:
-        deal.amount = money.round_money(amount)
+        deal.amount = amount
     close = deal.expected_close_date
     if not isinstance(close, datetime.date) or not EARLIEST_DATE <= close <= LATEST_DATE:
         errors["expected_close_date"] = [_("Enter a date between 1970 and 2199.")]
@@ -348,13 +293,6 @@ def _clean_deal(deal):
         deal.amount_base = money.to_base(deal.amount, deal.currency, day)
     except money.MissingRate as error:
         raise ValidationError({"currency": error.messages}) from error
-
-
-def _decimal(value):
-    try:
-        return Decimal(str(value))
-    except (ArithmeticError, ValueError, TypeError):
-        return None
 
 
 def _contact_links(contacts):
@@ -391,28 +329,5 @@ def _follow_lifecycle(deal, actor):
     contact_services.promote_lifecycle(contacts, stage, actor=actor)
 
 
-def _full_clean(instance):
-    instance.full_clean(validate_constraints=False)
-
-
 def _user(actor):
     return actor if isinstance(actor, User) and actor.pk else None
-
-
-# --- quotas --------------------------------------------------------------------------------------
-
-
-@transaction.atomic
-def set_quota(*, actor, user, month, amount):
-    """What ``user`` should win in ``month`` (any day of it); an empty amount removes the quota."""
-    month = datetime.date(month.year, month.month, 1)
-    if amount in (None, ""):
-        Quota.objects.filter(user=user, month=month).delete()
-        return None
-    value = _decimal(amount)
-    if value is None or not value.is_finite() or not Decimal(0) <= value <= MAX_AMOUNT:
-        raise ValidationError({"amount": [_("Enter an amount between 0 and 999,999,999,999.99.")]})
-    quota, _created = Quota.objects.update_or_create(
-        user=user, month=month, defaults={"amount": money.round_money(value)}
-    )
-    return quota
