@@ -1,0 +1,1 @@
+"""The sales pages, one module per subject."""
