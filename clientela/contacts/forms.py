@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from clientela.core import permissions
 from clientela.core.models import Team
+from clientela.core.pickers import RecordChoiceField
 from clientela.core.validators import normalize_email, normalize_phone
 from clientela.core.views.records import RecordForm
 
@@ -46,6 +47,23 @@ class ContactForm(OwnedRecordForm):
         (_("Notes"), ["notes"]),
     ]
     wide_fields = ["consent_proof", "notes"]
+    # A picker, not a <select>: there may be 100,000 companies.
+    company = RecordChoiceField(
+        queryset=Company.objects.none(),
+        required=False,
+        label=_("Company"),
+        sort_key_field="sort_name",
+        entity="company",
+        error_messages={
+            "not_found": _(
+                "No company called “%(text)s” that you can see. Choose one from the "
+                "suggestions or create it first."
+            ),
+            "ambiguous": _(
+                "Several companies are called “%(text)s”; choose one from the suggestions."
+            ),
+        },
+    )
 
     class Meta:
         model = Contact
@@ -58,13 +76,11 @@ class ContactForm(OwnedRecordForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        # Only companies the user may see; the current one stays selectable even if not.
-        companies = Company.objects.filter(
+        # Only companies the user may see; the current one stays acceptable even if not.
+        self.fields["company"].queryset = Company.objects.filter(
             Q(pk__in=permissions.visible(self.user, Company.objects.all()).values("pk"))
             | Q(pk=self.instance.company_id or 0)
-        ).order_by("sort_name", "id")
-        self.fields["company"].queryset = companies
-        self.fields["company"].empty_label = _("No company")
+        )
         self.fields["first_name"].widget.attrs["autofocus"] = True
 
 

@@ -1,6 +1,6 @@
 """The contact pages in a real browser: Debian's Chromium driven by Playwright against the live
 test server — sign in, create, find through the header search, edit, delete, restore, and switch
-the interface to Catalan."""
+the interface to Catalan; choose a contact's company with the keyboard in its picker."""
 
 import os
 import re
@@ -142,5 +142,73 @@ def test_contact_life_cycle_in_the_browser(live_server, person, browser_page):
     # The choice sticks (stored on the profile): the next page is in Catalan too.
     page.goto(url + reverse("contacts:company_list"))
     expect(page.locator("html")).to_have_attribute("lang", "ca")
+
+    assert page.console_errors == []
+
+
+@pytest.fixture
+def company(person):
+    from clientela.contacts import services
+
+    return services.create_company(actor=person, name="Ferrer Logística", city="Reus")
+
+
+def test_company_picker_chooses_with_the_keyboard_in_the_browser(
+    live_server, person, company, browser_page
+):
+    # ``company`` is created before the browser starts, for the same reason as ``person``.
+    from playwright.sync_api import expect
+
+    page = browser_page
+    url = live_server.url
+    page.goto(url + reverse("core:login"))
+    page.fill("#id_username", "marta")
+    page.fill("#id_password", PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    expect(page.locator("#global-search")).to_be_visible()
+
+    page.goto(url + reverse("contacts:contact_create"))
+    page.fill("#id_first_name", "Núria")
+    page.fill("#id_last_name", "Soler")
+    picker = page.get_by_role("combobox", name="Company")
+    picker.press_sequentially("ferr", delay=30)
+    option = page.get_by_role("option").filter(has_text="Ferrer Logística")
+    expect(option).to_be_visible()
+    expect(option).to_contain_text("Reus")
+    expect(picker).to_have_attribute("aria-expanded", "true")
+
+    picker.press("ArrowDown")
+    expect(option).to_have_attribute("aria-selected", "true")
+    picker.press("Enter")  # chooses the suggestion; does not submit the form nor navigate
+
+    expect(picker).to_have_value("Ferrer Logística")
+    expect(page.locator("#id_company")).to_have_value(str(company.pk))
+    expect(page.locator("#id_company_listbox")).to_be_hidden()
+    expect(picker).to_have_attribute("aria-expanded", "false")
+    assert page.url == url + reverse("contacts:contact_create")
+
+    # Typing again forgets the chosen id (the text decides until a suggestion is chosen);
+    # Escape closes the suggestions.
+    picker.press("Backspace")
+    expect(page.locator("#id_company")).to_have_value("")
+    expect(option).to_be_visible()
+    picker.press("Escape")
+    expect(page.locator("#id_company_listbox")).to_be_hidden()
+    expect(picker).to_have_value("Ferrer Logístic")
+
+    picker.fill("")
+    picker.press_sequentially("ferr", delay=30)
+    expect(option).to_be_visible()
+    picker.press("ArrowDown")
+    picker.press("Enter")
+    expect(page.locator("#id_company")).to_have_value(str(company.pk))
+
+    page.get_by_role("button", name="Save").click()
+    expect(page.locator("h1")).to_have_text("Núria Soler")
+    assert re.search(r"/contacts/\d+/$", page.url)
+    details = page.locator("dl.details").first
+    expect(details.get_by_role("link", name="Ferrer Logística")).to_have_attribute(
+        "href", reverse("contacts:company_detail", args=[company.pk])
+    )
 
     assert page.console_errors == []

@@ -3,6 +3,8 @@ permissions and concurrent edits."""
 
 import pytest
 from django.contrib.contenttypes.models import ContentType
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from clientela.contacts import services
@@ -11,6 +13,7 @@ from clientela.core.models import ChangeRecord, CustomField
 
 CREATE = reverse("contacts:contact_create")
 COMPANY_CREATE = reverse("contacts:company_create")
+INVALID_CHOICE = "Select a valid choice. That choice is not one of the available choices."
 
 
 @pytest.fixture
@@ -160,38 +163,6 @@ def test_create_contact_saves_through_the_service_and_redirects_to_detail(
     assert (change.actor_id, change.source) == (admin_user.pk, "ui")
 
 
-def test_new_contact_can_preselect_a_company(signed_in, admin_user):
-    company = services.create_company(actor=admin_user, name="Acme SL")
-
-    html = signed_in.get(CREATE, {"company": company.pk}).content.decode()
-
-    assert f'<option value="{company.pk}" selected>Acme SL</option>' in html
-
-
-def test_company_picker_lists_only_visible_companies(client, make_user, admin_user):
-    seller = make_user("sales", scope="own")
-    services.create_company(actor=admin_user, name="Mine", owner=seller)
-    services.create_company(actor=admin_user, name="Theirs", owner=admin_user)
-    client.force_login(seller)
-
-    html = client.get(CREATE).content.decode()
-
-    assert ">Mine</option>" in html
-    assert ">Theirs</option>" not in html
-
-
-def test_choosing_a_company_outside_the_scope_is_rejected(client, make_user, admin_user):
-    seller = make_user("sales", scope="own")
-    theirs = services.create_company(actor=admin_user, name="Theirs", owner=admin_user)
-    client.force_login(seller)
-
-    response = client.post(CREATE, contact_data(company=str(theirs.pk), owner=str(seller.pk)))
-
-    assert response.status_code == 200
-    assert "Select a valid choice." in response.content.decode()
-    assert Contact.objects.count() == 0
-
-
 @pytest.mark.parametrize(
     ("overrides", "field", "message"),
     [
@@ -252,6 +223,251 @@ def test_invalid_input_keeps_what_the_user_typed(signed_in):
     assert 'name="city" value="Vic"' in html
     assert 'name="emails-0-email" value="bad@"' in html
     assert 'name="tags" value="a, b"' in html
+
+
+# --- the company picker --------------------------------------------------------------------------
+
+
+def picker_data(text, company_id="", **overrides):
+    """What the browser posts for the company picker: the text box and the hidden id."""
+    return contact_data(company=str(company_id), company_search=text, **overrides)
+
+
+def contact_changes():
+    return ChangeRecord.objects.filter(content_type=ContentType.objects.get_for_model(Contact))
+
+
+def test_new_contact_form_renders_a_picker_instead_of_listing_companies(signed_in, admin_user):
+    for name in ("Acme SL", "Bosch Iberia", "Cafès Ferrer"):
+        services.create_company(actor=admin_user, name=name)
+
+    html = signed_in.get(CREATE).content.decode()
+
+    assert '<select name="company"' not in html
+    for name in ("Acme SL", "Bosch Iberia", "Cafès Ferrer"):
+        assert name not in html
+    assert '<label for="id_company_search">Company:</label>' in html
+    assert (
+        '<input type="text" name="company_search" value="" id="id_company_search" '
+        'role="combobox" autocomplete="off" aria-autocomplete="list" aria-expanded="false" '
+        'aria-controls="id_company_listbox" '
+        f'data-suggest-url="{reverse("core:search_suggest")}?entity=company" '
+        'data-picker-value="id_company" data-status-id="id_company_status" maxlength="200"'
+    ) in html
+    assert '<input type="hidden" name="company" id="id_company" value="">' in html
+    assert (
+        '<ul id="id_company_listbox" class="suggestions" role="listbox" '
+        'aria-label="Suggestions" hidden></ul>'
+    ) in html
+    assert (
+        '<div id="id_company_status" class="visually-hidden" role="status" aria-live="polite">'
+        "</div>"
+    ) in html
+
+
+def test_new_contact_form_costs_the_same_queries_whatever_the_number_of_companies(
+    signed_in, admin_user
+):
+    services.create_company(actor=admin_user, name="Company 0")
+    with CaptureQueriesContext(connection) as few:
+        assert signed_in.get(CREATE).status_code == 200
+    for n in range(1, 41):
+        services.create_company(actor=admin_user, name=f"Company {n}")
+
+    with CaptureQueriesContext(connection) as many:
+        assert signed_in.get(CREATE).status_code == 200
+
+    assert len(many) == len(few)
+
+
+def test_new_contact_can_preselect_a_company(signed_in, admin_user):
+    company = services.create_company(actor=admin_user, name="Acme SL")
+
+    html = signed_in.get(CREATE, {"company": company.pk}).content.decode()
+
+    assert 'name="company_search" value="Acme SL"' in html
+    assert f'<input type="hidden" name="company" id="id_company" value="{company.pk}">' in html
+
+
+def test_edit_form_shows_the_current_company_even_when_the_user_cannot_see_it(
+    client, make_user, admin_user
+):
+    seller = make_user("sales", scope="own")
+    theirs = services.create_company(actor=admin_user, name="Theirs SA", owner=admin_user)
+    contact = services.create_contact(
+        actor=admin_user, first_name="Ana", owner=seller, company=theirs
+    )
+    client.force_login(seller)
+    edit = reverse("contacts:contact_edit", args=[contact.pk])
+
+    html = client.get(edit).content.decode()
+    response = client.post(
+        edit,
+        edit_data(contact, company=str(theirs.pk), company_search="Theirs SA", job_title="CEO"),
+    )
+
+    assert 'name="company_search" value="Theirs SA"' in html
+    assert f'<input type="hidden" name="company" id="id_company" value="{theirs.pk}">' in html
+    assert response.status_code == 302
+    contact.refresh_from_db()
+    assert (contact.company_id, contact.job_title) == (theirs.pk, "CEO")
+
+
+def test_posting_the_chosen_id_saves_that_company(signed_in, admin_user):
+    services.create_company(actor=admin_user, name="Acme SL")
+    chosen = services.create_company(actor=admin_user, name="Acme SL", city="Vic")
+
+    response = signed_in.post(CREATE, picker_data("Acme SL", chosen.pk))
+
+    assert response.status_code == 302
+    assert Contact.objects.get().company_id == chosen.pk
+
+
+def test_posting_only_the_id_saves_that_company(signed_in, admin_user):
+    company = services.create_company(actor=admin_user, name="Acme SL")
+
+    response = signed_in.post(CREATE, contact_data(company=str(company.pk)))
+
+    assert response.status_code == 302
+    assert Contact.objects.get().company_id == company.pk
+
+
+@pytest.mark.parametrize("typed", ["Cafès Ferrer SL", "cafes ferrer sl", "  CAFÈS   Ferrer SL "])
+def test_typed_name_without_an_id_finds_the_one_visible_company(signed_in, admin_user, typed):
+    services.create_company(actor=admin_user, name="Cafès Ferrer")
+    company = services.create_company(actor=admin_user, name="Cafès Ferrer SL")
+
+    response = signed_in.post(CREATE, picker_data(typed))
+
+    assert response.status_code == 302
+    assert Contact.objects.get().company_id == company.pk
+
+
+def test_typed_name_wins_over_an_id_it_no_longer_names(signed_in, admin_user):
+    first = services.create_company(actor=admin_user, name="Acme SL")
+    second = services.create_company(actor=admin_user, name="Bosch Iberia")
+
+    response = signed_in.post(CREATE, picker_data("Bosch Iberia", first.pk))
+
+    assert response.status_code == 302
+    assert Contact.objects.get().company_id == second.pk
+
+
+def test_typed_name_of_several_companies_asks_to_choose_and_saves_nothing(signed_in, admin_user):
+    services.create_company(actor=admin_user, name="Acme SL", city="Vic")
+    services.create_company(actor=admin_user, name="ACME SL", city="Reus")
+
+    response = signed_in.post(CREATE, picker_data("acme sl"))
+
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert response.context["form"].errors["company"] == [
+        "Several companies are called “acme sl”; choose one from the suggestions."
+    ]
+    assert 'id="id_company_error"' in html
+    assert 'name="company_search" value="acme sl"' in html
+    assert Contact.objects.count() == 0
+    assert contact_changes().count() == 0
+
+
+def test_typed_name_of_no_company_is_an_error_that_keeps_the_text(signed_in, admin_user):
+    services.create_company(actor=admin_user, name="Acme SL")
+
+    response = signed_in.post(CREATE, picker_data("Acme", first_name="Ana"))
+
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert response.context["form"].errors["company"] == [
+        "No company called “Acme” that you can see. Choose one from the suggestions or create "
+        "it first."
+    ]
+    assert 'name="company_search" value="Acme" aria-invalid="true"' in html
+    assert '<input type="hidden" name="company" id="id_company" value="">' in html
+    assert 'name="first_name" value="Ana"' in html
+    assert Contact.objects.count() == 0
+    assert contact_changes().count() == 0
+
+
+def test_a_company_outside_the_scope_cannot_be_chosen_by_id_or_by_name(
+    client, make_user, admin_user
+):
+    seller = make_user("sales", scope="own")
+    theirs = services.create_company(actor=admin_user, name="Theirs SA", owner=admin_user)
+    client.force_login(seller)
+    owner = str(seller.pk)
+
+    by_id = client.post(CREATE, picker_data("Theirs SA", theirs.pk, owner=owner))
+    by_id_alone = client.post(CREATE, contact_data(company=str(theirs.pk), owner=owner))
+    by_name = client.post(CREATE, picker_data("Theirs SA", owner=owner))
+
+    invalid = [INVALID_CHOICE]
+    assert by_id.context["form"].errors["company"] == invalid
+    assert by_id_alone.context["form"].errors["company"] == invalid
+    assert by_name.context["form"].errors["company"] == [
+        "No company called “Theirs SA” that you can see. Choose one from the suggestions or "
+        "create it first."
+    ]
+    assert "Theirs SA" not in by_id_alone.content.decode()
+    assert Contact.objects.count() == 0
+
+
+def test_empty_text_means_no_company_even_with_an_id_left_behind(signed_in, admin_user):
+    company = services.create_company(actor=admin_user, name="Acme SL")
+    contact = services.create_contact(actor=admin_user, first_name="Ana", company=company)
+
+    response = signed_in.post(
+        reverse("contacts:contact_edit", args=[contact.pk]),
+        edit_data(contact, company=str(company.pk), company_search="   "),
+    )
+
+    assert response.status_code == 302
+    contact.refresh_from_db()
+    assert contact.company_id is None
+
+
+@pytest.mark.parametrize(
+    ("hostile", "message"),
+    [
+        ("1 OR 1=1", INVALID_CHOICE),
+        ("-5", INVALID_CHOICE),
+        ("9" * 5000, INVALID_CHOICE),
+        ("9" * 30, INVALID_CHOICE),
+        ("1\x00", "Null characters are not allowed."),
+    ],
+)
+@pytest.mark.parametrize("with_text", [True, False])
+def test_hostile_hidden_id_is_a_clean_field_error(
+    signed_in, admin_user, hostile, message, with_text
+):
+    services.create_company(actor=admin_user, name="Acme SL")
+    data = picker_data("Acme SL", hostile) if with_text else contact_data(company=hostile)
+
+    response = signed_in.post(CREATE, data)
+
+    assert response.status_code == 200
+    assert response.context["form"].errors["company"] == [message]
+    assert '<input type="hidden" name="company" id="id_company" value="">' in (
+        response.content.decode()
+    )
+    assert Contact.objects.count() == 0
+    assert contact_changes().count() == 0
+
+
+def test_null_character_in_the_typed_name_is_a_clean_field_error(signed_in):
+    response = signed_in.post(CREATE, picker_data("Acme\x00SL"))
+
+    assert response.context["form"].errors["company"] == ["Null characters are not allowed."]
+    assert Contact.objects.count() == 0
+
+
+def test_over_long_typed_name_is_a_short_field_error(signed_in):
+    response = signed_in.post(CREATE, picker_data("x" * 5000))
+
+    assert response.context["form"].errors["company"] == [
+        f"No company called “{'x' * 59}…” that you can see. Choose one from the suggestions or "
+        "create it first."
+    ]
+    assert Contact.objects.count() == 0
 
 
 # --- custom fields -------------------------------------------------------------------------------

@@ -36,6 +36,7 @@ def test_suggestions_hold_only_records_in_the_users_scope(client, owner, colleag
         "results": [
             {
                 "entity": "contact",
+                "id": mine.pk,
                 "label": "Contacts",
                 "title": "Núria Vidal",
                 "subtitle": "",
@@ -43,6 +44,50 @@ def test_suggestions_hold_only_records_in_the_users_scope(client, owner, colleag
             }
         ]
     }
+
+
+def test_suggestions_for_one_entity_hold_only_that_kind_of_record_with_ids(client, owner):
+    company = services.create_company(
+        actor=owner, name="Ferrer Logística", city="Reus", owner=owner
+    )
+    contact(owner, "Marc", "Ferrer")
+    client.force_login(owner)
+
+    response = client.get(reverse("core:search_suggest"), {"q": "ferrer", "entity": "company"})
+
+    assert response.json() == {
+        "results": [
+            {
+                "entity": "company",
+                "id": company.pk,
+                "label": "Companies",
+                "title": "Ferrer Logística",
+                "subtitle": "Reus",
+                "url": reverse("contacts:company_detail", kwargs={"pk": company.pk}),
+            }
+        ]
+    }
+
+
+def test_suggestions_without_an_entity_hold_every_kind_of_record(client, owner):
+    services.create_company(actor=owner, name="Ferrer Logística", owner=owner)
+    contact(owner, "Marc", "Ferrer")
+    client.force_login(owner)
+
+    for params in ({"q": "ferrer"}, {"q": "ferrer", "entity": ""}):
+        results = client.get(reverse("core:search_suggest"), params).json()["results"]
+        assert sorted(r["entity"] for r in results) == ["company", "contact"]
+
+
+@pytest.mark.parametrize("entity", ["deal", "Company", "company,contact", "x" * 5000, XSS])
+def test_suggestions_for_an_unknown_entity_are_empty(client, owner, entity):
+    services.create_company(actor=owner, name="Ferrer Logística", owner=owner)
+    client.force_login(owner)
+
+    response = client.get(reverse("core:search_suggest"), {"q": "ferrer", "entity": entity})
+
+    assert response.status_code == 200
+    assert response.json() == {"results": []}
 
 
 def test_suggestions_are_capped_at_ten(client, owner):

@@ -1,5 +1,5 @@
 """The global search: a full results page (works without JavaScript) and the JSON suggestions
-that the header's typeahead asks for."""
+that the header's typeahead and the record pickers (``core.pickers``) ask for."""
 
 from django.contrib.auth.decorators import login_required
 from django.http import JsonResponse
@@ -22,6 +22,7 @@ def query_from(request):
 def _result(entity, entry):
     return {
         "entity": entry.entity,
+        "id": entry.object_id,
         "label": str(entity.label),
         "title": entry.title,
         "subtitle": entry.subtitle,
@@ -32,12 +33,17 @@ def _result(entity, entry):
 @login_required
 @require_GET
 def suggest(request):
+    """Up to ten records matching ``q``; ``entity=company`` keeps one kind of record (a picker's),
+    and an entity nobody registered simply matches nothing."""
     query = query_from(request)
+    entity = request.GET.get("entity", "").strip()
     known = search.entities()
     results = []
-    if query:
-        for entry in search.search(request.user, query, limit=MAX_SUGGESTIONS):
-            results.append(_result(known[entry.entity], entry))
+    if query and (not entity or entity in known):
+        found = search.search(
+            request.user, query, entity_names=[entity] if entity else None, limit=MAX_SUGGESTIONS
+        )
+        results = [_result(known[entry.entity], entry) for entry in found]
     return JsonResponse({"results": results})
 
 

@@ -1,12 +1,19 @@
-// Clientela's only script: pages work without it; it adds two conveniences.
-//  1. Typeahead on the header search (#global-search): an ARIA combobox + listbox.
-//  2. Bulk selection in list tables: [data-select-all] toggles input[name=ids] of its form and
+// Clientela's only script: pages work without it; it adds three conveniences.
+//  1. Typeahead on the header search (#global-search): an ARIA combobox + listbox; choosing a
+//     suggestion opens the record.
+//  2. Record pickers (input[data-picker-value], rendered by core.pickers, e.g. a contact's
+//     company): the same typeahead, but choosing fills the form instead of leaving the page.
+//  3. Bulk selection in list tables: [data-select-all] toggles input[name=ids] of its form and
 //     [data-bulk-action] buttons are enabled only while something is selected.
 
 const DEBOUNCE_MS = 150;
 const MAX_QUERY = 100;
 
-function setupTypeahead(input) {
+// A combobox whose listbox is filled from a JSON suggestions endpoint (data-suggest-url, which
+// may already carry parameters such as entity=company). ``choose(result)`` runs when a
+// suggestion is picked with Enter or the pointer; ``links`` renders each suggestion as a link,
+// so that the header search's suggestions can also be opened in a new tab.
+function setupTypeahead(input, choose, { links = false } = {}) {
   const listbox = document.getElementById(input.getAttribute("aria-controls"));
   const status = document.getElementById(input.dataset.statusId || "global-search-status");
   const url = input.dataset.suggestUrl;
@@ -15,6 +22,7 @@ function setupTypeahead(input) {
   let timer = null;
   let controller = null;
   let options = [];
+  let results = [];
   let active = -1;
 
   function announce(text) {
@@ -25,6 +33,7 @@ function setupTypeahead(input) {
     listbox.hidden = true;
     listbox.replaceChildren();
     options = [];
+    results = [];
     active = -1;
     input.setAttribute("aria-expanded", "false");
     input.removeAttribute("aria-activedescendant");
@@ -41,25 +50,33 @@ function setupTypeahead(input) {
     options[index].scrollIntoView({ block: "nearest" });
   }
 
-  function render(results) {
+  function render(found) {
     listbox.replaceChildren();
-    options = results.map((result, i) => {
+    results = found;
+    options = found.map((result, i) => {
       const option = document.createElement("li");
       option.id = `${listbox.id}-option-${i}`;
       option.setAttribute("role", "option");
       option.setAttribute("aria-selected", "false");
-      option.dataset.url = result.url;
-      const link = document.createElement("a");
-      link.href = result.url;
-      link.tabIndex = -1; // focus stays in the input; the option is reached with the arrows
+      let body;
+      if (links) {
+        body = document.createElement("a");
+        body.href = result.url;
+        body.tabIndex = -1; // focus stays in the input; the option is reached with the arrows
+      } else {
+        body = document.createElement("span");
+        body.className = "suggestion";
+      }
       const title = document.createElement("span");
       title.className = "suggestion__title";
       title.textContent = result.title;
       const meta = document.createElement("span");
       meta.className = "suggestion__meta";
-      meta.textContent = [result.label, result.subtitle].filter(Boolean).join(" · ");
-      link.append(title, meta);
-      option.append(link);
+      // A picker asks for one kind of record: its label ("Companies") would only repeat.
+      const details = links ? [result.label, result.subtitle] : [result.subtitle];
+      meta.textContent = details.filter(Boolean).join(" · ");
+      body.append(title, meta);
+      option.append(body);
       listbox.append(option);
       return option;
     });
@@ -79,7 +96,9 @@ function setupTypeahead(input) {
     if (controller) controller.abort();
     controller = new AbortController();
     try {
-      const response = await fetch(`${url}?q=${encodeURIComponent(query)}`, {
+      const target = new URL(url, window.location.href);
+      target.searchParams.set("q", query);
+      const response = await fetch(target, {
         headers: { Accept: "application/json" },
         credentials: "same-origin",
         signal: controller.signal,
@@ -92,6 +111,12 @@ function setupTypeahead(input) {
     } catch (error) {
       if (error.name !== "AbortError") close();
     }
+  }
+
+  function pick(index) {
+    const result = results[index];
+    close();
+    if (result) choose(result);
   }
 
   input.addEventListener("input", () => {
@@ -113,8 +138,10 @@ function setupTypeahead(input) {
       highlight((active + step + options.length) % options.length);
     } else if (event.key === "Enter") {
       if (active >= 0 && options[active]) {
-        event.preventDefault(); // open the record instead of the full results page
-        window.location.assign(options[active].dataset.url);
+        // Choose the suggestion instead of submitting the form (the search page, or a half
+        // filled record form).
+        event.preventDefault();
+        pick(active);
       }
     } else if (event.key === "Escape") {
       if (!listbox.hidden) {
@@ -131,7 +158,7 @@ function setupTypeahead(input) {
     if (!option) return;
     if (event.target.closest("a") && (event.ctrlKey || event.metaKey || event.shiftKey)) return;
     event.preventDefault();
-    window.location.assign(option.dataset.url);
+    pick(options.indexOf(option));
   });
   listbox.addEventListener("mousemove", (event) => {
     const option = event.target.closest('[role="option"]');
@@ -172,9 +199,27 @@ function setupBulkSelection(form) {
   update();
 }
 
+// A picker's text box names its hidden id input (data-picker-value). Choosing a suggestion sets
+// the id; without one (no choice made, or no script at all) the server resolves the typed name.
+function setupPicker(input) {
+  const hidden = document.getElementById(input.dataset.pickerValue);
+  if (!hidden) return;
+  // Typing makes the text the truth again: the id chosen before would name another record.
+  input.addEventListener("input", () => {
+    hidden.value = "";
+  });
+  setupTypeahead(input, (result) => {
+    hidden.value = String(result.id);
+    input.value = result.title;
+  });
+}
+
 function init() {
   const search = document.getElementById("global-search");
-  if (search) setupTypeahead(search);
+  if (search) {
+    setupTypeahead(search, (result) => window.location.assign(result.url), { links: true });
+  }
+  document.querySelectorAll("input[data-picker-value]").forEach(setupPicker);
   const forms = new Set();
   document.querySelectorAll("[data-select-all], [data-bulk-action]").forEach((element) => {
     const form = element.form || element.closest("form");
