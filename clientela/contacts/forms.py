@@ -23,6 +23,35 @@ def _datetime_local():
     return forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
 
 
+class CompanyChoiceField(RecordChoiceField):
+    """A company picker, not a <select>: there may be 100,000 companies."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("required", False)
+        kwargs.setdefault("label", _("Company"))
+        super().__init__(
+            Company.objects.none(), sort_key_field="sort_name", entity="company", **kwargs
+        )
+        self.error_messages.update(
+            not_found=_(
+                "No company called “%(text)s” that you can see. Choose one from the "
+                "suggestions or create it first."
+            ),
+            ambiguous=_(
+                "Several companies are called “%(text)s”; choose one from the suggestions."
+            ),
+        )
+
+
+def companies_for(user, current_id=None):
+    """The companies ``user`` may link a record to; the current one stays acceptable even when
+    it is out of their scope."""
+    return Company.objects.filter(
+        Q(pk__in=permissions.visible(user, Company.objects.all()).values("pk"))
+        | Q(pk=current_id or 0)
+    )
+
+
 class OwnedRecordForm(RecordForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -47,23 +76,7 @@ class ContactForm(OwnedRecordForm):
         (_("Notes"), ["notes"]),
     ]
     wide_fields = ["consent_proof", "notes"]
-    # A picker, not a <select>: there may be 100,000 companies.
-    company = RecordChoiceField(
-        queryset=Company.objects.none(),
-        required=False,
-        label=_("Company"),
-        sort_key_field="sort_name",
-        entity="company",
-        error_messages={
-            "not_found": _(
-                "No company called “%(text)s” that you can see. Choose one from the "
-                "suggestions or create it first."
-            ),
-            "ambiguous": _(
-                "Several companies are called “%(text)s”; choose one from the suggestions."
-            ),
-        },
-    )
+    company = CompanyChoiceField()
 
     class Meta:
         model = Contact
@@ -76,11 +89,7 @@ class ContactForm(OwnedRecordForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        # Only companies the user may see; the current one stays acceptable even if not.
-        self.fields["company"].queryset = Company.objects.filter(
-            Q(pk__in=permissions.visible(self.user, Company.objects.all()).values("pk"))
-            | Q(pk=self.instance.company_id or 0)
-        )
+        self.fields["company"].queryset = companies_for(self.user, self.instance.company_id)
         self.fields["first_name"].widget.attrs["autofocus"] = True
 
 

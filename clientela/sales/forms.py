@@ -3,33 +3,34 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from clientela.contacts.forms import OwnedRecordForm
+from clientela.contacts.forms import CompanyChoiceField, OwnedRecordForm, companies_for
 
 from . import money
 from .models import Deal, Pipeline, Stage
 from .services import DEAL_FIELDS
 
-# The company and contacts of a deal are chosen on the API for now (a picker that scales to
-# 100,000 companies is shared with the contact form).
-FORM_FIELDS = [name for name in DEAL_FIELDS if name != "company"]
-
 
 class DealForm(OwnedRecordForm):
     groups = [
-        (_("Deal"), ["name", "pipeline", "stage", "amount", "currency", "expected_close_date"]),
+        (
+            _("Deal"),
+            ["name", "company", "pipeline", "stage", "amount", "currency", "expected_close_date"],
+        ),
         (_("Progress"), ["forecast_category", "next_step", "source", "source_detail"]),
         (_("Assignment"), ["owner", "team", "tags"]),
     ]
 
     currency = forms.ChoiceField(label=_("Currency"), choices=())
+    company = CompanyChoiceField()
 
     class Meta:
         model = Deal
-        fields = FORM_FIELDS
+        fields = list(DEAL_FIELDS)
         widgets = {"expected_close_date": forms.DateInput(attrs={"type": "date"})}
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        self.fields["company"].queryset = companies_for(self.user, self.instance.company_id)
         self.fields["currency"].choices = money.currency_choices()
         if not self.instance.pk:
             self.initial.setdefault("currency", money.base_currency())

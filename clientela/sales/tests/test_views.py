@@ -98,3 +98,23 @@ def test_people_without_sales_access_cannot_see_deals(client, make_user, stages,
     client.force_login(make_user("service"))
 
     assert client.get(reverse("sales:deal_list")).status_code == 403
+
+
+def test_the_company_is_picked_by_typing_its_name(client, admin_user, stages, customer):
+    client.force_login(admin_user)
+
+    response = client.post(
+        reverse("sales:deal_create"),
+        {
+            "name": "Cava",
+            "company_search": "vins puig sl",
+            "amount": "10",
+            "currency": "EUR",
+            "forecast_category": "pipeline",
+        },
+    )
+
+    assert response.status_code == 302
+    assert Deal.objects.get().company == customer.company
+    html = client.get(reverse("sales:deal_create")).content.decode()
+    assert '<option value="%d"' % customer.company_id not in html
