@@ -1,5 +1,8 @@
 """Fixtures shared by every app's tests."""
 
+import threading
+from pathlib import Path
+
 import pytest
 from rest_framework.test import APIClient
 
@@ -90,3 +93,42 @@ def api(db):
 @pytest.fixture
 def admin_api(api, admin_user):
     return api(admin_user)
+
+
+# --- a real browser -------------------------------------------------------------------------------
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
+
+
+@pytest.fixture
+def browser_page(monkeypatch):
+    """A Playwright page in Debian's Chromium. ``page.console_errors`` collects script errors
+    and Content-Security-Policy violations, which tests assert are none."""
+    if not CHROMIUM.exists():
+        pytest.skip("Chromium is not installed at /usr/bin/chromium")
+    sync_api = pytest.importorskip("playwright.sync_api")
+    # Playwright's sync API runs an event loop in this thread; Django's ORM calls made here by
+    # the test (not by the server) would otherwise be refused as "async unsafe".
+    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    with sync_api.sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="en-GB")
+        page = context.new_page()
+        page.set_default_timeout(10_000)
+        page.console_errors = []
+        page.on("console", lambda m: m.type == "error" and page.console_errors.append(m.text))
+        page.on("pageerror", lambda error: page.console_errors.append(str(error)))
+        yield page
+        context.close()
+        browser.close()
+    _wait_for_server_threads()
+
+
+def _wait_for_server_threads():
+    """The live server answers each browser connection in a thread that holds a database
+    connection until the browser hangs up; let them finish, or PostgreSQL refuses to drop the
+    test database at the end of the run."""
+    for thread in threading.enumerate():
+        if thread.name.endswith("(process_request_thread)"):
+            thread.join(timeout=5)

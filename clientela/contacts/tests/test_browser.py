@@ -2,10 +2,8 @@
 test server — sign in, create, find through the header search, edit, delete, restore, and switch
 the interface to Catalan; choose a contact's company with the keyboard in its picker."""
 
-import os
 import re
 import tempfile
-import threading
 from pathlib import Path
 
 import pytest
@@ -14,12 +12,6 @@ from django.utils import translation
 
 from clientela.core.models import Role, User
 
-# Playwright's sync API runs an event loop in this thread; Django's ORM calls made here by the
-# test (not by the server) would otherwise be refused as "async unsafe".
-os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
 PASSWORD = "Browser-pass-123"
 SCREENSHOTS = Path(tempfile.gettempdir())
 
@@ -27,35 +19,6 @@ pytestmark = [
     pytest.mark.browser,
     pytest.mark.django_db(transaction=True),
 ]
-
-
-@pytest.fixture
-def browser_page():
-    if not CHROMIUM.exists():
-        pytest.skip("Chromium is not installed at /usr/bin/chromium")
-    sync_api = pytest.importorskip("playwright.sync_api")
-    with sync_api.sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="en-GB")
-        page = context.new_page()
-        page.set_default_timeout(10_000)
-        # Script errors and Content-Security-Policy violations surface as console errors.
-        page.console_errors = []
-        page.on("console", lambda m: m.type == "error" and page.console_errors.append(m.text))
-        page.on("pageerror", lambda error: page.console_errors.append(str(error)))
-        yield page
-        context.close()
-        browser.close()
-    _wait_for_server_threads()
-
-
-def _wait_for_server_threads():
-    """The live server answers each browser connection in a thread that holds a database
-    connection until the browser hangs up; let them finish, or PostgreSQL refuses to drop the
-    test database at the end of the run."""
-    for thread in threading.enumerate():
-        if thread.name.endswith("(process_request_thread)"):
-            thread.join(timeout=5)
 
 
 @pytest.fixture
