@@ -33,6 +33,12 @@ def can_write(user, area):
     return _active(user) and user.access_level(area) == AccessLevel.WRITE
 
 
+def can_manage(user, area):
+    """Configure an area for everyone (pipelines, quotas...): write access over all records,
+    which the built-in administrator and manager roles have."""
+    return can_write(user, area) and scope_of(user) == RecordScope.ALL
+
+
 def scope_of(user):
     """own / team / all. Teams scope: records owned by a teammate (or the user) or given to one
     of the user's teams. Unassigned records (no owner, no team) are only in the "all" scope."""

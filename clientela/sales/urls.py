@@ -1,6 +1,7 @@
 from django.urls import path
 
 from .views import deals as views
+from .views import setup
 
 app_name = "sales"
 
@@ -9,6 +10,21 @@ urlpatterns = [
     path("board/", views.DealBoardView.as_view(), name="deal_board"),
     path("forecast/", views.ForecastView.as_view(), name="forecast"),
     path("quotas/", views.QuotaView.as_view(), name="quotas"),
+    path("settings/pipelines/", setup.pipeline_list, name="pipeline_list"),
+    path("settings/pipelines/new/", setup.pipeline_form, name="pipeline_create"),
+    path("settings/pipelines/<int:pk>/", setup.pipeline_form, name="pipeline_edit"),
+    path("settings/lost-reasons/", setup.lost_reasons, name="lost_reasons"),
+    path(
+        "settings/lost-reasons/<int:pk>/toggle/",
+        setup.lost_reason_toggle,
+        name="lost_reason_toggle",
+    ),
+    path("settings/exchange-rates/", setup.exchange_rates, name="exchange_rates"),
+    path(
+        "settings/exchange-rates/<int:pk>/delete/",
+        setup.exchange_rate_delete,
+        name="exchange_rate_delete",
+    ),
     path("new/", views.DealFormView.as_view(), name="deal_create"),
     path("bulk/", views.DealBulkView.as_view(), name="deal_bulk"),
     path("views/", views.DealSavedViewSave.as_view(), name="deal_view_save"),

@@ -12,9 +12,9 @@ from .deals import (
     tag_deals,
     update_deal,
 )
-from .pipelines import create_pipeline
+from .pipelines import create_pipeline, save_lost_reason, update_pipeline
 from .quotas import set_quota
-from .rates import set_exchange_rate
+from .rates import delete_exchange_rate, set_exchange_rate
 
 __all__ = [
     "DEAL_FIELDS",
@@ -22,12 +22,15 @@ __all__ = [
     "create_deal",
     "create_pipeline",
     "delete_deals",
+    "delete_exchange_rate",
     "move_deal",
     "purge_deals",
     "qualify_contact",
     "restore_deals",
+    "save_lost_reason",
     "set_exchange_rate",
     "set_quota",
     "tag_deals",
     "update_deal",
+    "update_pipeline",
 ]

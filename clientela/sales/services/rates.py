@@ -29,3 +29,9 @@ def set_exchange_rate(*, actor, currency, valid_from, rate):
         currency=currency, valid_from=valid_from, defaults={"rate": rate}
     )
     return found
+
+
+@transaction.atomic
+def delete_exchange_rate(rate, *, actor):
+    """Forget a rate; amounts already converted keep their value until the deal changes."""
+    rate.delete()

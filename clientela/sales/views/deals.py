@@ -15,7 +15,6 @@ from django.utils.translation import gettext_lazy
 from django.views import View
 
 from clientela.core import permissions
-from clientela.core.choices import RecordScope
 from clientela.core.models import Team, User
 from clientela.core.records import StaleRecord
 from clientela.core.views import records
@@ -193,11 +192,6 @@ def _int(raw):
 # --- forecast and quotas -------------------------------------------------------------------------
 
 
-def can_set_quotas(user):
-    """Managers set targets: sales write access over all records (admins and managers)."""
-    return permissions.can_write(user, "sales") and permissions.scope_of(user) == RecordScope.ALL
-
-
 def _year(request):
     raw = request.GET.get("year", "")
     year = int(raw) if raw.isdigit() and len(raw) == 4 else timezone.localdate().year
@@ -235,7 +229,7 @@ class ForecastView(DealMixin, records.RecordViewMixin, View):
                 "teams": teams,
                 "team": team,
                 "base_currency": money.base_currency(),
-                "can_set_quotas": can_set_quotas(request.user),
+                "can_set_quotas": permissions.can_manage(request.user, "sales"),
             },
         )
 
@@ -247,7 +241,7 @@ class QuotaView(DealMixin, records.RecordViewMixin, View):
         return self.page(request, errors={})
 
     def post(self, request):
-        if not can_set_quotas(request.user):
+        if not permissions.can_manage(request.user, "sales"):
             raise PermissionDenied
         year = _year(request)
         errors = {}
@@ -277,7 +271,7 @@ class QuotaView(DealMixin, records.RecordViewMixin, View):
         return list(User.objects.filter(is_active=True).order_by("first_name", "last_name", "id"))
 
     def page(self, request, *, errors, status=200):
-        if not can_set_quotas(request.user):
+        if not permissions.can_manage(request.user, "sales"):
             raise PermissionDenied
         year = _year(request)
         stored = {
