@@ -16,6 +16,13 @@ from clientela.core.api.views import (
     UserViewSet,
 )
 from clientela.core.middleware import CONTENT_SECURITY_POLICY, content_security_policy
+from clientela.sales.api.setup import (
+    ExchangeRateViewSet,
+    ForecastView,
+    LostReasonViewSet,
+    PipelineViewSet,
+    QuotaViewSet,
+)
 from clientela.sales.api.views import DealViewSet
 
 app_name = "api"
@@ -24,6 +31,10 @@ router = SimpleRouter()
 router.register("contacts", ContactViewSet, basename="contact")
 router.register("companies", CompanyViewSet, basename="company")
 router.register("deals", DealViewSet, basename="deal")
+router.register("pipelines", PipelineViewSet, basename="pipeline")
+router.register("lost-reasons", LostReasonViewSet, basename="lostreason")
+router.register("exchange-rates", ExchangeRateViewSet, basename="exchangerate")
+router.register("quotas", QuotaViewSet, basename="quota")
 router.register("users", UserViewSet, basename="user")
 router.register("teams", TeamViewSet, basename="team")
 router.register("custom-fields", CustomFieldViewSet, basename="customfield")
@@ -32,6 +43,7 @@ router.register("tokens", ApiTokenViewSet, basename="token")
 
 urlpatterns = [
     path("search/", SearchView.as_view(), name="search"),
+    path("forecast/", ForecastView.as_view(), name="forecast"),
     # The schema and its docs describe the API, they hold no data: readable without a token.
     path(
         "schema/",

@@ -249,10 +249,13 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
     "SCHEMA_PATH_PREFIX": "/api/v1",
-    # Several fields are called "source": name each choice set after what it means.
+    # Several fields are called "source" or "kind": name each choice set after what it means.
     "ENUM_NAME_OVERRIDES": {
         "SourceChannelEnum": "clientela.contacts.choices.SourceChannel",
         "ChangeSourceEnum": "clientela.core.choices.ChangeSource",
+        "EmailKindEnum": "clientela.contacts.choices.EmailKind",
+        "PhoneKindEnum": "clientela.contacts.choices.PhoneKind",
+        "StageKindEnum": "clientela.sales.choices.StageKind",
     },
 }
 

@@ -15,6 +15,9 @@ from django.db.models import DecimalField, ExpressionWrapper, F, Sum
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
+from clientela.core import permissions
+from clientela.core.models import User
+
 from .choices import ForecastCategory, StageKind
 from .models import Quota
 
@@ -56,6 +59,16 @@ class Forecast:
     periods: list  # (start date, label) in order
     rows: list  # Row per owner, by name
     totals: list  # a Cell per period, in order
+
+
+def people_for(reader, team=None):
+    """Whom a forecast read by ``reader`` is about: a team's members, or every active person in
+    the reader's scope (themselves, their teammates, or everyone)."""
+    people = User.objects.filter(is_active=True)
+    if team is not None:
+        people = people.filter(teams=team)
+    scope = permissions.scope_q(reader, owner_field="pk", team_field="teams")
+    return list(people.filter(scope).distinct() if scope is not None else people)
 
 
 def periods_of(year, granularity):

@@ -76,6 +76,18 @@ def test_every_api_route_is_documented(spec):
     for resource in ("companies", "deals"):
         expected |= {(p.replace("contacts", resource), m) for p, m in expected if "contacts" in p}
     expected.add(("/api/v1/deals/{id}/move/", "POST"))
+    expected |= {
+        ("/api/v1/pipelines/", "GET"),
+        ("/api/v1/pipelines/{id}/", "GET"),
+        ("/api/v1/lost-reasons/", "GET"),
+        ("/api/v1/exchange-rates/", "GET"),
+        ("/api/v1/exchange-rates/", "POST"),
+        ("/api/v1/exchange-rates/{id}/", "DELETE"),
+        ("/api/v1/quotas/", "GET"),
+        ("/api/v1/quotas/", "POST"),
+        ("/api/v1/quotas/{id}/", "DELETE"),
+        ("/api/v1/forecast/", "GET"),
+    }
     for resource in ("users", "teams", "custom-fields"):
         expected |= {
             (f"/api/v1/{resource}/", "GET"),

@@ -198,15 +198,6 @@ def _year(request):
     return min(max(year, 1970), 2199)
 
 
-def _forecast_people(request, team):
-    """Who the forecast is about: a team's members, or everyone in the reader's scope."""
-    people = User.objects.filter(is_active=True)
-    if team is not None:
-        people = people.filter(teams=team)
-    scope = permissions.scope_q(request.user, owner_field="pk", team_field="teams")
-    return list(people.filter(scope).distinct() if scope is not None else people)
-
-
 class ForecastView(DealMixin, records.RecordViewMixin, View):
     """Won, commit, best case, weighted pipeline and quota attainment per person and period."""
 
@@ -216,7 +207,7 @@ class ForecastView(DealMixin, records.RecordViewMixin, View):
         year = _year(request)
         teams = list(Team.objects.all())
         team = next((t for t in teams if str(t.pk) == request.GET.get("team")), None)
-        people = _forecast_people(request, team)
+        people = forecast.people_for(request.user, team)
         result = forecast.build(self.visible(), people, year, granularity)
         return render(
             request,
