@@ -5,6 +5,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.permissions import AllowAny
 from rest_framework.routers import SimpleRouter
 
+from clientela.activities.api.views import ActivityViewSet
 from clientela.contacts.api.views import CompanyViewSet, ContactViewSet
 from clientela.core.api.errors import not_found
 from clientela.core.api.views import (
@@ -31,6 +32,7 @@ router = SimpleRouter()
 router.register("contacts", ContactViewSet, basename="contact")
 router.register("companies", CompanyViewSet, basename="company")
 router.register("deals", DealViewSet, basename="deal")
+router.register("activities", ActivityViewSet, basename="activity")
 router.register("pipelines", PipelineViewSet, basename="pipeline")
 router.register("lost-reasons", LostReasonViewSet, basename="lostreason")
 router.register("exchange-rates", ExchangeRateViewSet, basename="exchangerate")

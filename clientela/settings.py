@@ -68,6 +68,7 @@ INSTALLED_APPS = [
     "clientela.core",
     "clientela.contacts",
     "clientela.sales",
+    "clientela.activities",
 ]
 
 MIDDLEWARE = [
@@ -221,6 +222,9 @@ if EMAIL_URL.startswith("smtp"):
 else:
     EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
 DEFAULT_FROM_EMAIL = env("FROM_EMAIL", "clientela@localhost")
+# The address people open Clientela at (``https://crm.example.com``), for links in e-mails sent
+# by background jobs (reminders); without it those e-mails carry no link.
+BASE_URL = env("BASE_URL", "")
 
 # --- REST API ------------------------------------------------------------------------------------
 

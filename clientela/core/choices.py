@@ -25,6 +25,7 @@ class Area(models.TextChoices):
 
     CONTACTS = "contacts", _("Contacts and companies")
     SALES = "sales", _("Sales (deals, pipelines, products, purchases, forecast)")
+    ACTIVITIES = "activities", _("Activities (calls, meetings, e-mails, notes, tasks)")
     SETTINGS = "settings", _("Settings (users, teams, roles, custom fields)")
 
 

@@ -6,11 +6,36 @@ from django.utils.translation import gettext_lazy as _
 BUILTIN_ROLES = {
     # code: (name, scope, access, is_admin)
     "admin": (_("Administrator"), "all", {}, True),
-    "manager": (_("Manager"), "all", {"contacts": "write", "sales": "write"}, False),
-    "sales": (_("Sales"), "team", {"contacts": "write", "sales": "write"}, False),
-    "marketing": (_("Marketing"), "all", {"contacts": "write", "sales": "read"}, False),
-    "service": (_("Service"), "all", {"contacts": "write", "sales": "read"}, False),
-    "read_only": (_("Read-only"), "all", {"contacts": "read", "sales": "read"}, False),
+    "manager": (
+        _("Manager"),
+        "all",
+        {"contacts": "write", "sales": "write", "activities": "write"},
+        False,
+    ),
+    "sales": (
+        _("Sales"),
+        "team",
+        {"contacts": "write", "sales": "write", "activities": "write"},
+        False,
+    ),
+    "marketing": (
+        _("Marketing"),
+        "all",
+        {"contacts": "write", "sales": "read", "activities": "write"},
+        False,
+    ),
+    "service": (
+        _("Service"),
+        "all",
+        {"contacts": "write", "sales": "read", "activities": "write"},
+        False,
+    ),
+    "read_only": (
+        _("Read-only"),
+        "all",
+        {"contacts": "read", "sales": "read", "activities": "read"},
+        False,
+    ),
 }
 
 

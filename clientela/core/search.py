@@ -67,6 +67,13 @@ def entity_for_model(model):
     return next(e for e in _entities.values() if e.model is model)
 
 
+def is_indexed(model):
+    """Whether ``model``'s records belong in the index. A model that is found some other way
+    (activities, through their timelines) says ``search_indexed = False``; any other model
+    must be registered."""
+    return getattr(model, "search_indexed", True)
+
+
 def _index_text(text):
     # Both engines then split words the same way: "ana.garcia@x.es" -> "ana garcia x es".
     return _SEPARATORS.sub(" ", normalize(text)).strip()
@@ -82,12 +89,14 @@ def index_records(records, *, model=None):
     """
     if isinstance(records, QuerySet):
         model = records.model
+        if not is_indexed(model):
+            return
         entity = entity_for_model(model)
         queryset = records.prefetch_related(*entity.related)
         _index_batches(entity, queryset.iterator(chunk_size=BATCH_SIZE))
         return
     records = list(records)
-    if not records:
+    if not records or not is_indexed(model or type(records[0])):
         return
     if model is not None and not isinstance(records[0], model):
         entity = entity_for_model(model)
@@ -136,6 +145,8 @@ def _index_batch(entity, ids, records):
 
 
 def unindex(model, ids):
+    if not is_indexed(model):
+        return
     entity = entity_for_model(model)
     ids = list(ids)
     for start in range(0, len(ids), BATCH_SIZE):

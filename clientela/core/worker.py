@@ -4,8 +4,9 @@
   RQ's worker (through django-rq, with django-tasks-rq's job class) when ``CLIENTELA_REDIS_URL``
   is set;
 * a heartbeat thread writing ``core.WorkerHeartbeat`` every ~10 s, read by ``/health/``;
-* a scheduler thread enqueueing the daily jobs (trash purge). The last run is kept in a
-  ``core.Flag`` so restarts and several workers do not multiply the runs.
+* a scheduler thread enqueueing the periodic jobs (daily trash purge, task reminders every
+  minute). The last run is kept in a ``core.Flag`` so restarts and several workers do not
+  multiply the runs.
 """
 
 import logging
@@ -24,7 +25,7 @@ from clientela.core.models import Flag, WorkerHeartbeat
 logger = logging.getLogger(__name__)
 
 HEARTBEAT_EVERY = 10  # seconds; /health/ calls a worker stale after 60
-SCHEDULER_EVERY = 300  # seconds between checks of what is due
+SCHEDULER_EVERY = 60  # seconds between checks of what is due (reminders go out every minute)
 FORGET_WORKERS_AFTER = timedelta(days=1)
 
 
@@ -49,8 +50,11 @@ def beat(worker_id, now=None):
     WorkerHeartbeat.objects.filter(last_seen__lt=now - FORGET_WORKERS_AFTER).delete()
 
 
-# Daily jobs: (flag name, interval, dotted path of the django-tasks task)
-PERIODIC_JOBS = [("job:purge_trash", timedelta(days=1), "clientela.core.jobs.purge_trash")]
+# Periodic jobs: (flag name, interval, dotted path of the django-tasks task)
+PERIODIC_JOBS = [
+    ("job:purge_trash", timedelta(days=1), "clientela.core.jobs.purge_trash"),
+    ("job:send_reminders", timedelta(minutes=1), "clientela.activities.jobs.send_reminders"),
+]
 
 
 def enqueue_due_jobs(now=None):

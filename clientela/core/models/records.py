@@ -74,6 +74,8 @@ class CrmRecord(models.Model):
     objects = AliveManager()
     all_objects = AliveQuerySet.as_manager()
 
+    # False for models that are not in the global search (``core.search.is_indexed``).
+    search_indexed = True
     # Fields left out of history diffs (bookkeeping, not user data).
     history_exclude = ("created_at", "updated_at", "version", "deleted_at")
 

@@ -29,7 +29,7 @@ def test_purge_removes_only_records_trashed_longer_than_the_retention(admin_user
 
     purged = jobs.purge_trash.call()
 
-    assert purged == {"contacts.Contact": 1, "contacts.Company": 1}
+    assert purged == {"contacts.Contact": 1, "contacts.Company": 1, "activities.Activity": 0}
     assert set(Contact.all_objects.values_list("pk", flat=True)) == {recent.pk, alive.pk}
     assert not Company.all_objects.exists()
     change = ChangeRecord.objects.get(
@@ -59,9 +59,10 @@ def test_scheduler_enqueues_the_daily_purge_once_a_day(db):
     from django_tasks_db.models import DBTaskResult
 
     now = timezone.now()
-    assert worker.enqueue_due_jobs(now) == ["job:purge_trash"]
-    assert worker.enqueue_due_jobs(now + timedelta(hours=23)) == []
-    assert worker.enqueue_due_jobs(now + timedelta(hours=25)) == ["job:purge_trash"]
+    daily_and_minutely = ["job:purge_trash", "job:send_reminders"]
+    assert worker.enqueue_due_jobs(now) == daily_and_minutely
+    assert worker.enqueue_due_jobs(now + timedelta(hours=23)) == ["job:send_reminders"]
+    assert worker.enqueue_due_jobs(now + timedelta(hours=25)) == daily_and_minutely
 
     assert DBTaskResult.objects.filter(task_path="clientela.core.jobs.purge_trash").count() == 2
     assert Flag.objects.get(name="job:purge_trash").value == {
@@ -92,6 +93,10 @@ def test_burst_worker_runs_queued_purge(admin_user, settings):
 
     result = DBTaskResult.objects.get()
     assert result.status == "SUCCESSFUL"
-    assert result.return_value == {"contacts.Contact": 1, "contacts.Company": 0}
+    assert result.return_value == {
+        "contacts.Contact": 1,
+        "contacts.Company": 0,
+        "activities.Activity": 0,
+    }
     assert not Contact.all_objects.exists()
     assert WorkerHeartbeat.objects.count() == 1

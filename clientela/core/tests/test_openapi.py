@@ -73,9 +73,11 @@ def test_every_api_route_is_documented(spec):
         ("/api/v1/tags/", "GET"),
         ("/api/v1/tags/", "POST"),
     }
-    for resource in ("companies", "deals"):
+    for resource in ("companies", "deals", "activities"):
         expected |= {(p.replace("contacts", resource), m) for p, m in expected if "contacts" in p}
     expected.add(("/api/v1/deals/{id}/move/", "POST"))
+    expected.add(("/api/v1/activities/{id}/complete/", "POST"))
+    expected.add(("/api/v1/activities/{id}/reopen/", "POST"))
     expected |= {
         ("/api/v1/pipelines/", "GET"),
         ("/api/v1/pipelines/{id}/", "GET"),

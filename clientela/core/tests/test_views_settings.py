@@ -180,6 +180,7 @@ def test_admin_changes_a_roles_scope_and_access(admin_client):
             "scope": "own",
             "access_contacts": "read",
             "access_sales": "none",
+            "access_activities": "read",
             "access_settings": "none",
         },
     )
@@ -187,7 +188,7 @@ def test_admin_changes_a_roles_scope_and_access(admin_client):
     role.refresh_from_db()
     assert (role.scope, role.access) == (
         "own",
-        {"contacts": "read", "sales": "none", "settings": "none"},
+        {"contacts": "read", "sales": "none", "activities": "read", "settings": "none"},
     )
 
 
@@ -210,13 +211,17 @@ def test_role_edit_rejects_unknown_levels(admin_client):
             "scope": "everything",
             "access_contacts": "admin",
             "access_sales": "write",
+            "access_activities": "write",
             "access_settings": "none",
         },
     )
     assert response.status_code == 400
     assert set(response.context["form"].errors) == {"scope", "access_contacts"}
     role.refresh_from_db()
-    assert (role.scope, role.access) == ("team", {"contacts": "write", "sales": "write"})
+    assert (role.scope, role.access) == (
+        "team",
+        {"contacts": "write", "sales": "write", "activities": "write"},
+    )
 
 
 def test_admin_role_cannot_be_narrowed(admin_client):

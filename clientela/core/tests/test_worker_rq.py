@@ -70,4 +70,6 @@ def test_a_task_enqueued_on_redis_is_run_by_the_worker(tmp_path):
     )
 
     assert status_before == "READY"
-    assert after == "SUCCESSFUL {'contacts.Contact': 0, 'contacts.Company': 0} ['rq']"
+    assert after == (
+        "SUCCESSFUL {'contacts.Contact': 0, 'contacts.Company': 0, 'activities.Activity': 0} ['rq']"
+    )

@@ -1,0 +1,56 @@
+"""``{% timeline record %}``: the timeline section of a contact, company or deal page."""
+
+from django import template
+from django.utils import timezone
+from django.utils.safestring import mark_safe
+from django.utils.translation import gettext_lazy as _
+
+from clientela.core import permissions
+
+from ..choices import ActivityKind
+from ..timeline import CURSOR_PARAM, KIND_PARAM, timeline_for
+
+register = template.Library()
+
+LOGGABLE = (
+    (ActivityKind.CALL, _("Log a call")),
+    (ActivityKind.MEETING, _("Log a meeting")),
+    (ActivityKind.EMAIL, _("Log an e-mail")),
+    (ActivityKind.NOTE, _("Add a note")),
+    (ActivityKind.TASK, _("Add a task")),
+)
+
+
+@register.inclusion_tag("activities/_timeline.html", takes_context=True)
+def timeline(context, record):
+    request = context["request"]
+    user = request.user
+    if not permissions.can_read(user, "activities"):
+        return {"shown": False}
+    found = timeline_for(request, record)
+    return {
+        "shown": True,
+        "request": request,
+        "timeline": found,
+        "kinds": ActivityKind.choices,
+        "loggable": [(kind.value, label) for kind, label in LOGGABLE],
+        "now": timezone.now(),
+        "can_log": permissions.can_write(user, "activities"),
+        "kind_param": KIND_PARAM,
+        "cursor_param": CURSOR_PARAM,
+        "back": request.get_full_path(),
+    }
+
+
+@register.filter
+def activity_body(activity):
+    """The stored description: sanitised HTML (``services`` cleaned it on write)."""
+    return mark_safe(activity.body)  # noqa: S308 - nh3-sanitised when written
+
+
+@register.filter
+def minutes_text(seconds):
+    if seconds is None:
+        return ""
+    minutes, rest = divmod(int(seconds), 60)
+    return f"{minutes}:{rest:02d}"
