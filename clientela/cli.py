@@ -215,16 +215,23 @@ def cmd_worker(args):
 
 
 def cmd_demo(args):
+    from django.db import transaction
     from django.utils.translation import gettext as _
 
     from clientela.contacts import demo
+    from clientela.sales import demo as sales_demo
 
     if demo.is_loaded() and not args.force:
         print(_("The demo data is already loaded (use --force to load it again)."))
         return 0
-    summary = demo.load_demo(companies=args.companies, contacts=args.contacts)
+    with transaction.atomic():
+        summary = demo.load_demo(companies=args.companies, contacts=args.contacts)
+        summary["deals"] = sales_demo.load_demo(deals=2 * args.companies)
     print(
-        _("Demo data loaded: %(users)d users, %(companies)d companies, %(contacts)d contacts.")
+        _(
+            "Demo data loaded: %(users)d users, %(companies)d companies, %(contacts)d contacts, "
+            "%(deals)d deals."
+        )
         % summary
     )
     return 0
