@@ -2,17 +2,24 @@
 
 A column reads ``deal_board_idx`` (stage, expected close date, id), so the first paint costs a
 small query per stage plus one grouped total, whatever the number of deals; each column pages on
-with its own cursor (``?cursor_<stage id>=``).
+with its own cursor (``?cursor_<stage id>=``). Won and lost columns show what closed in the last
+``CLOSED_DAYS`` days: the board is about the work in progress, the list and reports about the
+rest.
 """
 
 from dataclasses import dataclass
+from datetime import timedelta
 
-from django.db.models import Count, Sum
+from django.db.models import Count, Q, Sum
+from django.utils import timezone
 
 from clientela.core.prefetch import prefetched
 from clientela.core.views.records import page_or_first
 
+from .choices import StageKind
+
 COLUMN_SIZE = 20
+CLOSED_DAYS = 30
 ORDERING = ("expected_close_date", "id")
 
 
@@ -32,7 +39,10 @@ class Column:
 
 def columns(pipeline, deals, cursors):
     """The board of ``pipeline`` over ``deals`` (already scoped and filtered)."""
-    deals = deals.filter(pipeline=pipeline)
+    recently = timezone.now() - timedelta(days=CLOSED_DAYS)
+    deals = deals.filter(pipeline=pipeline).filter(
+        Q(status=StageKind.OPEN) | Q(closed_at__gte=recently)
+    )
     totals = {
         row["stage"]: row
         for row in deals.order_by()

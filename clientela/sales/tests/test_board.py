@@ -105,3 +105,20 @@ def test_read_only_users_see_the_board_without_move_controls(client, make_user, 
     assert "Cava" in html
     assert "draggable" not in html
     assert 'name="stage"' not in html
+
+
+def test_won_and_lost_columns_show_only_recent_closes(signed_in, stages, seller):
+    import datetime
+
+    from django.utils import timezone
+
+    old = services.create_deal(actor=seller, name="Last year", owner=seller)
+    services.move_deal(old, stages["Won"], actor=seller)
+    Deal.objects.filter(pk=old.pk).update(closed_at=timezone.now() - datetime.timedelta(days=40))
+    recent = services.create_deal(actor=seller, name="Last week", owner=seller)
+    services.move_deal(recent, stages["Won"], actor=seller)
+
+    columns = {c.stage.name: c for c in signed_in.get(BOARD).context["columns"]}
+
+    assert [d.name for d in columns["Won"].deals] == ["Last week"]
+    assert columns["Won"].count == 1

@@ -131,6 +131,7 @@ class DealBoardView(DealMixin, records.RecordViewMixin, View):
                 "pipelines": pipelines,
                 "pipeline": pipeline,
                 "columns": columns,
+                "closed_days": board.CLOSED_DAYS,
                 "filter_form": filterset.form,
                 "lost_reasons": LostReason.objects.filter(active=True),
                 "base_currency": money.base_currency(),
