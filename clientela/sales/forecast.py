@@ -139,6 +139,8 @@ def build(deals, users, year, granularity="month"):
     rows, totals = [], [Cell() for _period in periods]
     for user in sorted(users, key=lambda u: (u.get_full_name() or u.username).casefold()):
         row = Row(owner=user, cells=[cells.get((user.pk, p), Cell()) for p, _label in periods])
+        if not any(cell != Cell() for cell in row.cells):
+            continue  # nothing sold, nothing expected, no quota: not part of this forecast
         for total, cell in zip(totals, row.cells, strict=True):
             total.add(cell)
         rows.append(row)
