@@ -12,6 +12,13 @@ from ..timeline import CURSOR_PARAM, KIND_PARAM, timeline_for
 
 register = template.Library()
 
+KIND_FILTERS = (
+    (ActivityKind.CALL, _("Calls")),
+    (ActivityKind.MEETING, _("Meetings")),
+    (ActivityKind.EMAIL, _("E-mails")),
+    (ActivityKind.NOTE, _("Notes")),
+    (ActivityKind.TASK, _("Tasks")),
+)
 LOGGABLE = (
     (ActivityKind.CALL, _("Log a call")),
     (ActivityKind.MEETING, _("Log a meeting")),
@@ -32,7 +39,7 @@ def timeline(context, record):
         "shown": True,
         "request": request,
         "timeline": found,
-        "kinds": ActivityKind.choices,
+        "kinds": [(kind.value, label) for kind, label in KIND_FILTERS],
         "loggable": [(kind.value, label) for kind, label in LOGGABLE],
         "now": timezone.now(),
         "can_log": permissions.can_write(user, "activities"),
@@ -49,8 +56,14 @@ def activity_body(activity):
 
 
 @register.filter
-def minutes_text(seconds):
+def duration(seconds):
+    """A call's length: "45 s", "12 min", "1 h 05 min"."""
     if seconds is None:
         return ""
-    minutes, rest = divmod(int(seconds), 60)
-    return f"{minutes}:{rest:02d}"
+    seconds = int(seconds)
+    if seconds < 60:
+        return _("%(s)d s") % {"s": seconds}
+    hours, minutes = divmod(round(seconds / 60), 60)
+    if not hours:
+        return _("%(m)d min") % {"m": minutes}
+    return _("%(h)d h %(m)02d min") % {"h": hours, "m": minutes}
