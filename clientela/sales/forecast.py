@@ -1,9 +1,9 @@
 """The sales forecast: per person and period, what was won, what is committed, the best case,
 the pipeline weighted by stage probability, the quota and its attainment (base currency).
 
-Three grouped queries whatever the number of deals: won deals by owner and month of closing,
-open deals by owner, month of expected closing and forecast category (with the weighted sum),
-and the quotas. Months are then folded into quarters in Python.
+Three grouped queries whatever the number of deals: won deals by owner with one sum per period
+(of closing), open deals by owner and forecast category with one sum per period (of expected
+closing) and its weighted twin, and the quotas.
 """
 
 import datetime
@@ -11,8 +11,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import DecimalField, ExpressionWrapper, F, Sum
-from django.db.models.functions import TruncMonth
+from django.db.models import Case, DecimalField, ExpressionWrapper, F, Q, Sum, When
 from django.utils import timezone
 
 from clientela.core import permissions
@@ -78,14 +77,20 @@ def periods_of(year, granularity):
     return [(datetime.date(year, m, 1), f"{year}-{m:02d}") for m in range(1, 13)]
 
 
-def _period_of(month, granularity):
-    if granularity == "quarter":
-        return datetime.date(month.year, 3 * ((month.month - 1) // 3) + 1, 1)
-    return datetime.date(month.year, month.month, 1)
+def _per_period(field_name, spans, value, *, aware=False, prefix="p"):
+    """``{"p0": Sum(value if field in period 0), ...}``: one pass over the rows, plain range
+    comparisons (grouping by a truncated month would call a Python function per row on
+    SQLite)."""
+    sums = {}
+    for n, (first, after) in enumerate(spans):
+        low, high = (_aware(first), _aware(after)) if aware else (first, after)
+        window = Q(**{f"{field_name}__gte": low, f"{field_name}__lt": high})
+        sums[f"{prefix}{n}"] = Sum(Case(When(window, then=value), default=None))
+    return sums
 
 
-def _month(value):
-    return value.date() if isinstance(value, datetime.datetime) else value
+def _period_start(day, spans):
+    return next(first for first, after in spans if first <= day < after)
 
 
 def build(deals, users, year, granularity="month"):
@@ -94,17 +99,19 @@ def build(deals, users, year, granularity="month"):
     start, end = datetime.date(year, 1, 1), datetime.date(year + 1, 1, 1)
     owners = {u.pk: u for u in users}
     cells = defaultdict(Cell)  # (owner id, period) -> Cell
+    bounds = [p for p, _label in periods] + [end]
+    spans = list(zip(bounds, bounds[1:], strict=False))
 
     won = (
-        deals.filter(status=StageKind.WON, owner_id__in=owners, closed_at__gte=_aware(start))
-        .filter(closed_at__lt=_aware(end))
-        .annotate(month=TruncMonth("closed_at"))
-        .values("owner_id", "month")
-        .annotate(total=Sum("amount_base"))
+        deals.filter(status=StageKind.WON, owner_id__in=owners)
+        .filter(closed_at__gte=_aware(start), closed_at__lt=_aware(end))
+        .values("owner_id")
+        .annotate(**_per_period("closed_at", spans, F("amount_base"), aware=True))
         .order_by()
     )
     for row in won:
-        cells[row["owner_id"], _period_of(_month(row["month"]), granularity)].won += row["total"]
+        for n, (period, _end) in enumerate(spans):
+            cells[row["owner_id"], period].won += row[f"p{n}"] or ZERO
 
     weighted = ExpressionWrapper(
         F("amount_base") * F("stage__probability") / 100,
@@ -118,23 +125,23 @@ def build(deals, users, year, granularity="month"):
             expected_close_date__lt=end,
         )
         .exclude(forecast_category=ForecastCategory.OMITTED)
-        .annotate(month=TruncMonth("expected_close_date"))
-        .values("owner_id", "month", "forecast_category")
-        .annotate(total=Sum("amount_base"), weighted=Sum(weighted))
+        .values("owner_id", "forecast_category")
+        .annotate(
+            **_per_period("expected_close_date", spans, F("amount_base")),
+            **_per_period("expected_close_date", spans, weighted, prefix="w"),
+        )
         .order_by()
     )
     for row in open_deals:
-        cell = cells[row["owner_id"], _period_of(_month(row["month"]), granularity)]
-        setattr(
-            cell,
-            row["forecast_category"],
-            getattr(cell, row["forecast_category"]) + row["total"],
-        )
-        cell.weighted += Decimal(row["weighted"] or 0).quantize(Decimal("0.01"))
+        category = row["forecast_category"]
+        for n, (period, _end) in enumerate(spans):
+            cell = cells[row["owner_id"], period]
+            setattr(cell, category, getattr(cell, category) + (row[f"p{n}"] or ZERO))
+            cell.weighted += Decimal(row[f"w{n}"] or 0).quantize(Decimal("0.01"))
 
     quotas = Quota.objects.filter(user_id__in=owners, month__gte=start, month__lt=end)
     for quota in quotas:
-        cells[quota.user_id, _period_of(quota.month, granularity)].quota += quota.amount
+        cells[quota.user_id, _period_start(quota.month, spans)].quota += quota.amount
 
     rows, totals = [], [Cell() for _period in periods]
     for user in sorted(users, key=lambda u: (u.get_full_name() or u.username).casefold()):
