@@ -34,6 +34,9 @@ TARGETS = {
     "html_detail": [("p50", 20, "ms")],
     "typeahead": [("p95", 20, "ms")],
     "peak_rss": [("value", 250, "MB")],
+    "board_first_paint": [("p50", 100, "ms")],
+    "deal_move": [("p50", 20, "ms")],
+    "forecast_team": [("p50", 300, "ms")],
 }
 
 
@@ -41,6 +44,8 @@ def parse_args(argv):
     parser = argparse.ArgumentParser(prog="clientela bench", description=__doc__.splitlines()[0])
     parser.add_argument("--contacts", type=int, default=1_000_000)
     parser.add_argument("--companies", type=int, default=100_000)
+    parser.add_argument("--deals", type=int, default=200_000)
+    parser.add_argument("--open-deals", type=int, default=20_000, help="open, in one pipeline")
     parser.add_argument("--requests", type=int, default=200, help="timed requests per metric")
     parser.add_argument("--warmup", type=int, default=20)
     parser.add_argument("--threads", type=int, default=4, help="web server threads")
@@ -73,11 +78,14 @@ def main(argv=None):
     django.setup()
     from django.core.management import call_command
 
-    from bench import generate
+    from bench import generate, generate_sales
 
     print(f"bench database: {db} ({os.environ['CLIENTELA_DATABASE_URL'].split('@')[-1]})")
     call_command("migrate", interactive=False, verbosity=0)
     info = generate.ensure(args.contacts, args.companies)
+    info["sales"] = generate_sales.ensure(
+        args.deals, args.open_deals, contacts=args.contacts, companies=args.companies
+    )
     if args.generate_only:
         return 0
     results = measure(args, db)
@@ -134,7 +142,13 @@ class Client:
         self.headers = headers or {}
 
     def get(self, path):
-        self.connection.request("GET", path, headers=self.headers)
+        return self.request("GET", path)
+
+    def post(self, path, body):
+        return self.request("POST", path, body)
+
+    def request(self, method, path, body=None):
+        self.connection.request(method, path, body=body, headers=self.headers)
         response = self.connection.getresponse()
         body = response.read()
         return response.status, body
@@ -277,6 +291,7 @@ def measure(args, db):
                 times.append((time.perf_counter() - started) * 1000)
             metrics["typeahead"] = summarize(times)
             metrics["typeahead"]["how"] = "in-process (no suggest route yet)"
+        metrics.update(measure_sales(args, port, browser, api_headers))
         metrics["peak_rss"] = {"value": peak_rss_mb(server.pid), "errors": {}}
     finally:
         server.terminate()
@@ -291,6 +306,43 @@ def measure(args, db):
         "metrics": metrics,
         "checks": checks(metrics),
     }
+
+
+def measure_sales(args, port, browser, api_headers):
+    """The pipeline board of the big pipeline, moving deals through the API, the forecast."""
+    from django.utils import timezone
+
+    from bench import generate_sales
+    from clientela.sales.models import Deal
+
+    pipeline = generate_sales.bench_pipeline()
+    stages = list(pipeline.stages.filter(kind="open").order_by("position"))
+    board = f"{route('sales:deal_board')}?pipeline={pipeline.pk}"
+    metrics = {"board_first_paint": timed(browser, [board], 5, max(20, args.requests // 4))}
+
+    # Each deal is moved once, to the next open stage: history, stage change, lifecycle, event.
+    deals = list(
+        Deal.objects.filter(pipeline=pipeline, status="open").values_list("pk", "stage_id")[
+            : args.requests + args.warmup
+        ]
+    )
+    api = Client(port, {**api_headers, "Content-Type": "application/json"})
+    times, failures = [], {}
+    for n, (pk, stage_id) in enumerate(deals):
+        target = next(s for s in stages if s.pk != stage_id)
+        body = json.dumps({"stage": target.pk})
+        started = time.perf_counter()
+        status, _body = api.post(f"/api/v1/deals/{pk}/move/", body)
+        if n >= args.warmup:
+            times.append((time.perf_counter() - started) * 1000)
+            if status != 200:
+                failures[status] = failures.get(status, 0) + 1
+    metrics["deal_move"] = summarize(times, failures)
+
+    year = timezone.localdate().year
+    forecast = f"{route('sales:forecast')}?year={year}&period=month"
+    metrics["forecast_team"] = timed(browser, [forecast], 3, max(10, args.requests // 10))
+    return metrics
 
 
 def peak_rss_mb(pid):

@@ -45,7 +45,7 @@ def test_dragging_a_deal_moves_it_and_the_totals_follow(live_server, board_data,
 
     # The keyboard way: the card's own form.
     other = qualification.locator(".deal-card", has_text="Olive oil export")
-    other.get_by_label("Move Olive oil export to").select_option(label="Won")
+    other.get_by_label("Move to another stage: Olive oil export").select_option(label="Won")
     other.get_by_role("button", name="Move").click()
     won = page.get_by_role("region", name="Won")
     expect(won.locator(".deal-card", has_text="Olive oil export")).to_be_visible()

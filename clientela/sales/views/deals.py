@@ -131,6 +131,9 @@ class DealBoardView(DealMixin, records.RecordViewMixin, View):
                 "pipelines": pipelines,
                 "pipeline": pipeline,
                 "columns": columns,
+                # Option values as text: an integer would be localised for every card.
+                "stage_options": [(str(c.stage.pk), c.stage.name) for c in columns],
+                "move_label": _("Move to another stage:"),
                 "closed_days": board.CLOSED_DAYS,
                 "filter_form": filterset.form,
                 "lost_reasons": LostReason.objects.filter(active=True),
