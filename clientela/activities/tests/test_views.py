@@ -433,3 +433,54 @@ def test_only_meetings_download_as_ics(admin_client, admin_user):
     note = services.log_activity(actor=admin_user, kind="note", body="x")
 
     assert admin_client.get(reverse("activities:activity_ics", args=[note.pk])).status_code == 404
+
+
+# --- list and trash ------------------------------------------------------------------------------
+
+
+def test_the_activity_list_filters_by_kind_and_done(admin_client, admin_user, contact):
+    services.log_activity(actor=admin_user, kind="call", subject="Rang", contact=contact)
+    open_task = services.log_activity(actor=admin_user, kind="task", subject="Open")
+    done = services.log_activity(actor=admin_user, kind="task", subject="Finished")
+    services.complete_task(done, actor=admin_user)
+    url = reverse("activities:activity_list")
+
+    everything = admin_client.get(url)
+    tasks = admin_client.get(url, {"kind": "task", "done": "false"})
+
+    assert everything.status_code == 200
+    # Tasks without a due date sit at their creation: the newest first.
+    assert [a.subject for a in everything.context["records"]] == ["Finished", "Open", "Rang"]
+    assert [a.pk for a in tasks.context["records"]] == [open_task.pk]
+
+
+def test_deleting_an_activity_moves_it_to_the_activities_trash_and_back(admin_client, admin_user):
+    note = services.log_activity(actor=admin_user, kind="note", subject="Gone soon", body="x")
+
+    admin_client.post(reverse("activities:activity_delete", args=[note.pk]))
+    trash = admin_client.get(reverse("activities:trash")).content.decode()
+    assert "Gone soon" in trash
+    assert not Activity.objects.filter(pk=note.pk).exists()
+
+    admin_client.post(reverse("activities:activity_restore", args=[note.pk]))
+    assert Activity.objects.filter(pk=note.pk).exists()
+
+
+def test_the_menu_has_my_day_and_calendar(client, seller, make_user):
+    client.force_login(seller)
+    html = client.get(reverse("activities:today")).content.decode()
+    assert 'href="/activities/today/" aria-current="page">My day<' in html
+    assert 'href="/activities/calendar/">Calendar<' in html
+
+    from clientela.core.models import Role
+
+    role = Role.objects.create(code="contacts-only", name="Contacts only", scope="all")
+    role.access = {"contacts": "read"}
+    role.save()
+    outsider = make_user("read_only")
+    outsider.role = role
+    outsider.save()
+    client.force_login(outsider)
+    assert client.get(reverse("activities:today")).status_code == 403
+    html = client.get(reverse("contacts:contact_list")).content.decode()
+    assert "/activities/today/" not in html
