@@ -17,6 +17,8 @@ from clientela.core.api.views import (
     UserViewSet,
 )
 from clientela.core.middleware import CONTENT_SECURITY_POLICY, content_security_policy
+from clientela.sales.api.catalog import PriceListViewSet, ProductViewSet, TaxRateViewSet
+from clientela.sales.api.purchases import PurchaseViewSet
 from clientela.sales.api.setup import (
     ExchangeRateViewSet,
     ForecastView,
@@ -37,6 +39,10 @@ router.register("pipelines", PipelineViewSet, basename="pipeline")
 router.register("lost-reasons", LostReasonViewSet, basename="lostreason")
 router.register("exchange-rates", ExchangeRateViewSet, basename="exchangerate")
 router.register("quotas", QuotaViewSet, basename="quota")
+router.register("products", ProductViewSet, basename="product")
+router.register("tax-rates", TaxRateViewSet, basename="taxrate")
+router.register("price-lists", PriceListViewSet, basename="pricelist")
+router.register("purchases", PurchaseViewSet, basename="purchase")
 router.register("users", UserViewSet, basename="user")
 router.register("teams", TeamViewSet, basename="team")
 router.register("custom-fields", CustomFieldViewSet, basename="customfield")

@@ -1,11 +1,12 @@
 import django_filters
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from clientela.contacts.choices import SourceChannel
 from clientela.core.filtersets import RecordFilterSet
 
-from .choices import ForecastCategory, StageKind
-from .models import Deal, Pipeline, Stage
+from .choices import ForecastCategory, PurchaseChannel, PurchaseStatus, StageKind
+from .models import Deal, Pipeline, Product, Purchase, Stage
 
 
 class DealFilterSet(RecordFilterSet):
@@ -32,3 +33,42 @@ class DealFilterSet(RecordFilterSet):
     class Meta:
         model = Deal
         fields = []
+
+
+class PurchaseFilterSet(RecordFilterSet):
+    channel = django_filters.MultipleChoiceFilter(
+        choices=PurchaseChannel.choices, label=_("Channel")
+    )
+    status = django_filters.MultipleChoiceFilter(choices=PurchaseStatus.choices, label=_("Status"))
+    contact = django_filters.NumberFilter(field_name="contact_id", label=_("Contact"))
+    company = django_filters.NumberFilter(field_name="company_id", label=_("Company"))
+    source = django_filters.CharFilter(label=_("Source"), max_length=50)
+    external_id = django_filters.CharFilter(label=_("External id"), max_length=100)
+    purchased_after = django_filters.DateFilter(
+        field_name="purchased_at", lookup_expr="date__gte", label=_("Bought from")
+    )
+    purchased_before = django_filters.DateFilter(
+        field_name="purchased_at", lookup_expr="date__lte", label=_("Bought until")
+    )
+
+    class Meta:
+        model = Purchase
+        fields = []
+
+
+class ProductFilterSet(django_filters.FilterSet):
+    """The catalogue: by SKU or name, active or not, currency."""
+
+    q = django_filters.CharFilter(method="filter_q", label=_("Search"), max_length=100)
+    active = django_filters.BooleanFilter(label=_("Active"))
+    currency = django_filters.CharFilter(label=_("Currency"), max_length=3)
+
+    class Meta:
+        model = Product
+        fields = []
+
+    def filter_q(self, queryset, name, value):
+        value = value.strip()
+        if not value:
+            return queryset
+        return queryset.filter(Q(sku__istartswith=value) | Q(name__icontains=value))

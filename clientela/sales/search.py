@@ -4,7 +4,7 @@ from django.utils.translation import gettext_lazy as _
 
 from clientela.core.search import SearchDocument, register
 
-from .models import Deal
+from .models import Deal, Purchase
 
 
 def deal_document(deal):
@@ -17,3 +17,25 @@ def deal_document(deal):
 
 
 register("deal", Deal, deal_document, "sales:deal_detail", _("Deals"), related=("company",))
+
+
+def purchase_document(purchase):
+    customer = str(purchase.contact) if purchase.contact_id else ""
+    company_name = purchase.company.name if purchase.company_id else ""
+    return SearchDocument(
+        title=purchase.number,
+        subtitle=" · ".join(
+            p for p in (customer, company_name, f"{purchase.total_amount} {purchase.currency}") if p
+        ),
+        text=" ".join([purchase.number, purchase.external_id, customer, company_name]),
+    )
+
+
+register(
+    "purchase",
+    Purchase,
+    purchase_document,
+    "sales:purchase_detail",
+    _("Purchases"),
+    related=("contact", "company"),
+)

@@ -73,7 +73,7 @@ def test_every_api_route_is_documented(spec):
         ("/api/v1/tags/", "GET"),
         ("/api/v1/tags/", "POST"),
     }
-    for resource in ("companies", "deals", "activities"):
+    for resource in ("companies", "deals", "activities", "purchases"):
         expected |= {(p.replace("contacts", resource), m) for p, m in expected if "contacts" in p}
     expected.add(("/api/v1/deals/{id}/move/", "POST"))
     expected.add(("/api/v1/activities/{id}/complete/", "POST"))
@@ -89,6 +89,21 @@ def test_every_api_route_is_documented(spec):
         ("/api/v1/quotas/", "POST"),
         ("/api/v1/quotas/{id}/", "DELETE"),
         ("/api/v1/forecast/", "GET"),
+    }
+    expected |= {
+        ("/api/v1/products/", "GET"),
+        ("/api/v1/products/", "POST"),
+        ("/api/v1/products/{id}/", "GET"),
+        ("/api/v1/products/{id}/", "PUT"),
+        ("/api/v1/products/{id}/", "PATCH"),
+        ("/api/v1/products/{id}/", "DELETE"),
+        ("/api/v1/tax-rates/", "GET"),
+        ("/api/v1/price-lists/", "GET"),
+        ("/api/v1/deals/{id}/line-items/", "GET"),
+        ("/api/v1/deals/{id}/line-items/", "PUT"),
+        ("/api/v1/deals/{id}/quotes/", "GET"),
+        ("/api/v1/deals/{id}/quotes/", "POST"),
+        ("/api/v1/deals/{id}/quotes/{version}/pdf/", "GET"),
     }
     for resource in ("users", "teams", "custom-fields"):
         expected |= {

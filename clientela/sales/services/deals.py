@@ -22,6 +22,7 @@ from clientela.core.models import User
 from .. import money
 from ..choices import DealContactRole, StageKind
 from ..models import Deal, DealContact, DealStageChange, Pipeline
+from . import purchases
 from .common import amount_error, clean_amount
 
 # The editable fields of a deal, in display order; forms and API serializers use this list.
@@ -327,6 +328,7 @@ def _follow_lifecycle(deal, actor):
     stage = LifecycleStage.CUSTOMER if deal.is_won else LifecycleStage.OPPORTUNITY
     contacts = list(Contact.objects.filter(deal_links__deal=deal))
     contact_services.promote_lifecycle(contacts, stage, actor=actor)
+    purchases.record_purchase_from_deal(deal, actor=actor)  # once, when won
 
 
 def _user(actor):

@@ -51,3 +51,25 @@ def customer(admin_user):
         lifecycle_stage="lead",
         emails=["nuria@vinspuig.cat"],
     )
+
+
+@pytest.fixture
+def rates(db):
+    """The tax rates the migration creates: IVA 21, 10, 4 and exempt, by percentage."""
+    from clientela.sales.models import TaxRate
+
+    return {int(rate.rate): rate for rate in TaxRate.objects.all()}
+
+
+@pytest.fixture
+def cava(admin_user, rates):
+    return services.create_product(
+        actor=admin_user, sku="CAVA-BR", name="Cava brut", unit_price="12.50", tax_rate=rates[21]
+    )
+
+
+@pytest.fixture
+def oil(admin_user, rates):
+    return services.create_product(
+        actor=admin_user, sku="OLI-5L", name="Oli d’oliva 5 l", unit_price="30", tax_rate=rates[10]
+    )
