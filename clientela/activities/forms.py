@@ -5,10 +5,11 @@ from django import forms
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from clientela.contacts.forms import OwnedRecordForm
-from clientela.contacts.models import Company, Contact
-from clientela.core import permissions
+from clientela.contacts.forms import CompanyChoiceField, OwnedRecordForm, companies_for
+from clientela.contacts.models import Contact
+from clientela.core import permissions, search
 from clientela.core.models import User
+from clientela.core.pickers import MAX_MATCHES, RecordChoiceField
 from clientela.sales.models import Deal
 
 from . import richtext
@@ -17,7 +18,6 @@ from .models import Activity
 from .services import KIND_FIELDS, MAX_DURATION_SECONDS
 
 K = ActivityKind
-LINKS = ("contact", "company", "deal")
 
 
 def _datetime_local():
@@ -35,9 +35,29 @@ FORM_KIND_FIELDS = {
 ALL_KIND_FIELDS = {name for names in FORM_KIND_FIELDS.values() for name in names}
 
 
+class SearchedChoiceField(RecordChoiceField):
+    """A picker whose typed names (without JavaScript) are looked up through the search index:
+    contacts have no single name column, deals no index on theirs."""
+
+    def __init__(self, model, entity, name_field, **kwargs):
+        self.model = model
+        kwargs.setdefault("required", False)
+        super().__init__(model.objects.none(), name_field=name_field, entity=entity, **kwargs)
+
+    def candidates(self, text):
+        return self.queryset.filter(pk__in=search.matching_ids(self.model, text))[:MAX_MATCHES]
+
+
+def _visible_or_current(user, model, current_id):
+    return model.all_objects.filter(
+        Q(pk__in=permissions.visible(user, model.objects.all()).values("pk"))
+        | Q(pk=current_id or 0)
+    )
+
+
 class ActivityForm(OwnedRecordForm):
-    """Subject, the fields of the kind, the description, then the assignment. The links to a
-    contact, company and deal come with the page the activity is logged from (hidden)."""
+    """Subject, the fields of the kind, the description, what it is about (pickers, preset
+    from the page the activity is logged from), then the assignment."""
 
     wide_fields = ["subject", "body"]
 
@@ -58,6 +78,27 @@ class ActivityForm(OwnedRecordForm):
         queryset=User.objects.none(),
         required=False,
         widget=forms.CheckboxSelectMultiple,
+    )
+    contact = SearchedChoiceField(
+        Contact,
+        "contact",
+        "full_name",
+        label=_("Contact"),
+        error_messages={
+            "not_found": _("No contact called “%(text)s” that you can see."),
+            "ambiguous": _("Several contacts are called “%(text)s”; choose one."),
+        },
+    )
+    company = CompanyChoiceField()
+    deal = SearchedChoiceField(
+        Deal,
+        "deal",
+        "name",
+        label=_("Deal"),
+        error_messages={
+            "not_found": _("No deal called “%(text)s” that you can see."),
+            "ambiguous": _("Several deals are called “%(text)s”; choose one."),
+        },
     )
     body = forms.CharField(
         label=_("Description"),
@@ -94,9 +135,6 @@ class ActivityForm(OwnedRecordForm):
             "ends_at": _datetime_local(),
             "due_at": _datetime_local(),
             "remind_at": _datetime_local(),
-            "contact": forms.HiddenInput,
-            "company": forms.HiddenInput,
-            "deal": forms.HiddenInput,
         }
 
     def __init__(self, *args, **kwargs):
@@ -107,6 +145,7 @@ class ActivityForm(OwnedRecordForm):
             self.fields.pop(name, None)
         self.groups = [
             (self.kind.label, ["subject", *FORM_KIND_FIELDS[self.kind], "body"]),
+            (_("About"), ["contact", "company", "deal"]),
             (_("Assignment"), ["owner", "team", "tags"]),
         ]
         self._limit_links(activity)
@@ -150,26 +189,9 @@ class ActivityForm(OwnedRecordForm):
     def _limit_links(self, activity):
         """Links only to records the user may see (the current ones always stay)."""
         user = self.user
-        for name, model in (("contact", Contact), ("company", Company), ("deal", Deal)):
-            current = getattr(activity, f"{name}_id")
-            visible = permissions.visible(user, model.objects.all())
-            self.fields[name].queryset = model.all_objects.filter(
-                Q(pk__in=visible.values("pk")) | Q(pk=current or 0)
-            )
-            self.fields[name].required = False
-
-    def linked(self):
-        """``[(label, record)]`` of the links, for the page to say what this is about."""
-        labels = {"contact": _("Contact"), "company": _("Company"), "deal": _("Deal")}
-        found = []
-        for name in LINKS:
-            value = self[name].value()
-            record = getattr(self.instance, name) if not value else None
-            if value and str(value).isdigit():
-                record = self.fields[name].queryset.filter(pk=value).first()
-            if record is not None:
-                found.append((labels[name], record))
-        return found
+        self.fields["contact"].queryset = _visible_or_current(user, Contact, activity.contact_id)
+        self.fields["company"].queryset = companies_for(user, activity.company_id)
+        self.fields["deal"].queryset = _visible_or_current(user, Deal, activity.deal_id)
 
     def clean_to_text(self):
         text = self.cleaned_data.get("to_text") or ""

@@ -484,3 +484,44 @@ def test_the_menu_has_my_day_and_calendar(client, seller, make_user):
     assert client.get(reverse("activities:today")).status_code == 403
     html = client.get(reverse("contacts:contact_list")).content.decode()
     assert "/activities/today/" not in html
+
+
+def test_the_form_finds_a_typed_contact_and_deal_without_javascript(
+    admin_client, admin_user, contact, deal
+):
+    url = f"{reverse('activities:activity_create')}?kind=note"
+
+    response = admin_client.post(
+        url,
+        {
+            "contact": "",
+            "contact_search": "núria puig",
+            "company": "",
+            "company_search": "",
+            "deal": "",
+            "deal_search": "Cava for Christmas",
+            "body": "Typed names",
+            "owner": admin_user.pk,
+        },
+    )
+
+    assert response.status_code == 302, response.context["form"].errors
+    note = Activity.objects.get()
+    assert (note.contact_id, note.deal_id, note.company_id) == (
+        contact.pk,
+        deal.pk,
+        contact.company_id,
+    )
+
+
+def test_a_typed_name_nobody_has_is_a_field_error(admin_client, admin_user):
+    url = f"{reverse('activities:activity_create')}?kind=note"
+
+    response = admin_client.post(
+        url, {"contact": "", "contact_search": "Nobody Atall", "body": "x", "owner": admin_user.pk}
+    )
+
+    assert response.context["form"].errors["contact"] == [
+        "No contact called “Nobody Atall” that you can see."
+    ]
+    assert not Activity.all_objects.exists()
