@@ -1,4 +1,4 @@
-"""Background jobs of the core: the daily purge of the trash.
+"""Background jobs of the core: the daily purge of the trash and of old task results.
 
 Jobs are django-tasks ``@task`` functions, run by ``clientela worker`` (database queue by
 default, RQ on Redis). They must be idempotent: a retried run does no harm.
@@ -52,3 +52,24 @@ def purge_trash():
     """The daily job (enqueued by the worker's scheduler); history marks it as a system change."""
     with change_context(source=ChangeSource.SYSTEM):
         return purge_expired_trash()
+
+
+TASK_RESULTS_KEPT = timedelta(days=7)
+
+
+def prune_finished_task_results(now=None):
+    """Forget finished background tasks older than a week (a job every minute leaves 10,000
+    rows a week in the database queue). RQ keeps its results in Redis, which expires them."""
+    if "RQBackend" in settings.TASKS["default"]["BACKEND"]:
+        return 0
+    from django_tasks_db.models import DBTaskResult
+
+    cutoff = (now or timezone.now()) - TASK_RESULTS_KEPT
+    deleted, _by_model = DBTaskResult.objects.finished().filter(finished_at__lt=cutoff).delete()
+    logger.info("task results pruned", extra={"deleted": deleted, "cutoff": cutoff.isoformat()})
+    return deleted
+
+
+@task()
+def prune_task_results():
+    return prune_finished_task_results()

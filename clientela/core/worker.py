@@ -54,6 +54,7 @@ def beat(worker_id, now=None):
 PERIODIC_JOBS = [
     ("job:purge_trash", timedelta(days=1), "clientela.core.jobs.purge_trash"),
     ("job:send_reminders", timedelta(minutes=1), "clientela.activities.jobs.send_reminders"),
+    ("job:prune_task_results", timedelta(days=1), "clientela.core.jobs.prune_task_results"),
 ]
 
 

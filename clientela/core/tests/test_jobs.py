@@ -59,7 +59,7 @@ def test_scheduler_enqueues_the_daily_purge_once_a_day(db):
     from django_tasks_db.models import DBTaskResult
 
     now = timezone.now()
-    daily_and_minutely = ["job:purge_trash", "job:send_reminders"]
+    daily_and_minutely = ["job:purge_trash", "job:send_reminders", "job:prune_task_results"]
     assert worker.enqueue_due_jobs(now) == daily_and_minutely
     assert worker.enqueue_due_jobs(now + timedelta(hours=23)) == ["job:send_reminders"]
     assert worker.enqueue_due_jobs(now + timedelta(hours=25)) == daily_and_minutely
@@ -100,3 +100,23 @@ def test_burst_worker_runs_queued_purge(admin_user, settings):
     }
     assert not Contact.all_objects.exists()
     assert WorkerHeartbeat.objects.count() == 1
+
+
+def test_finished_task_results_older_than_a_week_are_pruned(db):
+    from django_tasks_db.models import DBTaskResult
+
+    jobs.purge_trash.enqueue()
+    jobs.purge_trash.enqueue()
+    old, recent = DBTaskResult.objects.order_by("pk")
+    now = timezone.now()
+    DBTaskResult.objects.filter(pk=old.pk).update(
+        status="SUCCESSFUL", finished_at=now - timedelta(days=8)
+    )
+    DBTaskResult.objects.filter(pk=recent.pk).update(
+        status="SUCCESSFUL", finished_at=now - timedelta(days=6)
+    )
+    jobs.purge_trash.enqueue()  # still waiting: never pruned
+
+    assert jobs.prune_finished_task_results(now) == 1
+    assert set(DBTaskResult.objects.values_list("pk", flat=True)) > {recent.pk}
+    assert not DBTaskResult.objects.filter(pk=old.pk).exists()
