@@ -20,7 +20,8 @@ from .choices import StageKind
 
 COLUMN_SIZE = 20
 CLOSED_DAYS = 30
-ORDERING = ("expected_close_date", "id")
+OPEN_ORDERING = ("expected_close_date", "id")  # closing soonest first
+CLOSED_ORDERING = ("-closed_at", "-id")  # latest closes first (``deal_board_closed_idx``)
 
 
 @dataclass
@@ -52,8 +53,9 @@ def columns(pipeline, deals, cursors):
     cards = deals.select_related("company", "owner").prefetch_related(prefetched("tags"))
     board = []
     for stage in pipeline.stages.all():
+        ordering = OPEN_ORDERING if stage.kind == StageKind.OPEN else CLOSED_ORDERING
         page = page_or_first(
-            cards.filter(stage=stage), ORDERING, cursors.get(stage.pk), COLUMN_SIZE
+            cards.filter(stage=stage), ordering, cursors.get(stage.pk), COLUMN_SIZE
         )
         total = totals.get(stage.pk, {})
         board.append(

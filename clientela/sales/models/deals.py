@@ -90,6 +90,12 @@ class Deal(CrmRecord):
                 condition=ALIVE,
                 name="deal_board_idx",
             ),
+            # A won or lost column of the board: the latest closes first.
+            models.Index(
+                fields=["stage", "-closed_at", "-id"],
+                condition=ALIVE & Q(closed_at__isnull=False),
+                name="deal_board_closed_idx",
+            ),
             models.Index(
                 fields=["status", "expected_close_date", "id"],
                 condition=ALIVE,
