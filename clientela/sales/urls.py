@@ -8,6 +8,7 @@ app_name = "sales"
 urlpatterns = [
     path("", views.DealListView.as_view(), name="deal_list"),
     path("board/", views.DealBoardView.as_view(), name="deal_board"),
+    path("qualify/<int:contact_pk>/", views.QualifyView.as_view(), name="qualify"),
     path("forecast/", views.ForecastView.as_view(), name="forecast"),
     path("quotas/", views.QuotaView.as_view(), name="quotas"),
     path("settings/pipelines/", setup.pipeline_list, name="pipeline_list"),

@@ -70,3 +70,14 @@ def quantity(value):
 @register.filter
 def percent(value):
     return quantity(value)
+
+
+@register.inclusion_tag("sales/_qualify_button.html", takes_context=True)
+def qualify_button(context, contact):
+    """ "Create a deal" on a contact's page, for people who may write sales."""
+    user = context["request"].user
+    return {
+        "shown": permissions.can_write(user, "sales") and contact.deleted_at is None,
+        "contact": contact,
+        "csrf_token": context.get("csrf_token"),
+    }

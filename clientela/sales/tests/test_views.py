@@ -118,3 +118,28 @@ def test_the_company_is_picked_by_typing_its_name(client, admin_user, stages, cu
     assert Deal.objects.get().company == customer.company
     html = client.get(reverse("sales:deal_create")).content.decode()
     assert "Vins Puig SL</option>" not in html
+
+
+def test_a_lead_is_qualified_from_its_page_into_a_new_deal(signed_in, stages, seller, customer):
+    from clientela.contacts import services as contact_services
+
+    contact_services.update_contact(customer, actor=seller, owner=seller)
+    page = signed_in.get(reverse("contacts:contact_detail", args=[customer.pk])).content.decode()
+    assert "Create a deal" in page
+
+    response = signed_in.post(reverse("sales:qualify", args=[customer.pk]))
+
+    deal = Deal.objects.get()
+    assert response["Location"] == reverse("sales:deal_edit", args=[deal.pk])
+    assert (deal.name, deal.owner) == ("Deal with Núria Puig", seller)
+    customer.refresh_from_db()
+    assert customer.lifecycle_stage == "opportunity"
+
+
+def test_readers_cannot_qualify_and_see_no_button(client, make_user, customer):
+    client.force_login(make_user("marketing"))
+
+    page = client.get(reverse("contacts:contact_detail", args=[customer.pk])).content.decode()
+    assert "Create a deal" not in page
+    assert client.post(reverse("sales:qualify", args=[customer.pk])).status_code == 403
+    assert not Deal.objects.exists()

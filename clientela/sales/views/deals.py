@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views import View
 
+from clientela.contacts.models import Contact
 from clientela.core import permissions
 from clientela.core.models import Team, User
 from clientela.core.records import StaleRecord
@@ -300,3 +301,22 @@ class QuotaView(DealMixin, records.RecordViewMixin, View):
             },
             status=status,
         )
+
+
+class QualifyView(DealMixin, records.RecordViewMixin, View):
+    """A lead becomes an opportunity: a new deal for the contact, then its form to complete."""
+
+    http_method_names = ["post"]
+
+    def post(self, request, contact_pk):
+        self.require_write()
+        contact = get_object_or_404(
+            permissions.visible(request.user, Contact.objects.all()), pk=contact_pk
+        )
+        try:
+            deal = services.qualify_contact(contact, actor=request.user)
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+            return redirect("contacts:contact_detail", pk=contact.pk)
+        messages.success(request, _("Deal “%(deal)s” created; complete it below.") % {"deal": deal})
+        return redirect("sales:deal_edit", pk=deal.pk)
