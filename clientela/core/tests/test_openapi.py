@@ -76,6 +76,7 @@ def test_every_api_route_is_documented(spec):
     for resource in ("companies", "deals", "activities", "purchases"):
         expected |= {(p.replace("contacts", resource), m) for p, m in expected if "contacts" in p}
     expected.add(("/api/v1/deals/{id}/move/", "POST"))
+    expected.add(("/api/v1/deals/qualify/", "POST"))
     expected.add(("/api/v1/activities/{id}/complete/", "POST"))
     expected.add(("/api/v1/activities/{id}/reopen/", "POST"))
     expected |= {

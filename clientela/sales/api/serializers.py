@@ -107,6 +107,12 @@ class DealMoveSerializer(StrictSerializer):
     lost_note = serializers.CharField(max_length=500, required=False, allow_blank=True)
 
 
+class QualifySerializer(StrictSerializer):
+    contact = VisibleContactField(help_text=_("The lead who becomes an opportunity."))
+    name = serializers.CharField(max_length=200, required=False)
+    amount = serializers.DecimalField(max_digits=14, decimal_places=2, required=False)
+
+
 # --- line items and quotes -----------------------------------------------------------------------
 
 

@@ -3,6 +3,7 @@
 from django.shortcuts import get_object_or_404
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
+from rest_framework import status
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
@@ -19,6 +20,7 @@ from .serializers import (
     DealLinesSerializer,
     DealMoveSerializer,
     DealSerializer,
+    QualifySerializer,
     QuoteCreateSerializer,
     QuoteSerializer,
     TaxTotalSerializer,
@@ -93,6 +95,18 @@ class DealViewSet(RecordViewSet):
         from ..io import iter_deals_csv
 
         return iter_deals_csv(queryset)
+
+    @extend_schema(request=QualifySerializer, responses={201: DealSerializer}, parameters=[ETAG])
+    @action(detail=False, methods=["post"], filter_backends=[])
+    def qualify(self, request, *args, **kwargs):
+        """Turn a lead into an opportunity: a new deal for the contact (and their company),
+        owned by the caller, with the contact as decision maker; the contact becomes an
+        "opportunity"."""
+        lead = QualifySerializer(data=request.data, context=self.get_serializer_context())
+        lead.is_valid(raise_exception=True)
+        data = dict(lead.validated_data)
+        deal = services.qualify_contact(data.pop("contact"), actor=request.user, **data)
+        return self.respond_with(deal, status.HTTP_201_CREATED)
 
     @extend_schema(
         request=DealMoveSerializer, responses=DealSerializer, parameters=[IF_MATCH, ETAG]

@@ -135,3 +135,19 @@ def test_export_defuses_formulas(seller_api, stages, seller):
 
     text = b"".join(response.streaming_content).decode()
     assert text.splitlines()[1].split(",")[1] == "'=HYPERLINK(1)"
+
+
+def test_qualifying_a_lead_over_the_api(admin_api, stages, admin_user, customer):
+    response = admin_api.post(
+        f"{URL}qualify/", {"contact": customer.pk, "amount": "300"}, format="json"
+    )
+
+    assert response.status_code == 201
+    body = response.json()
+    assert (body["name"], body["owner"], body["amount"]) == (
+        "Deal with Núria Puig",
+        admin_user.pk,
+        "300.00",
+    )
+    assert body["contacts"] == [{"contact": customer.pk, "role": "decision_maker"}]
+    assert admin_api.post(f"{URL}qualify/", {"contact": 999999}, format="json").status_code == 400
