@@ -218,6 +218,7 @@ def cmd_demo(args):
     from django.db import transaction
     from django.utils.translation import gettext as _
 
+    from clientela.activities import demo as activities_demo
     from clientela.contacts import demo
     from clientela.sales import demo as sales_demo
 
@@ -227,10 +228,11 @@ def cmd_demo(args):
     with transaction.atomic():
         summary = demo.load_demo(companies=args.companies, contacts=args.contacts)
         summary["deals"] = sales_demo.load_demo(deals=2 * args.companies)
+        summary["activities"] = activities_demo.load_demo()
     print(
         _(
             "Demo data loaded: %(users)d users, %(companies)d companies, %(contacts)d contacts, "
-            "%(deals)d deals."
+            "%(deals)d deals, %(activities)d activities."
         )
         % summary
     )
