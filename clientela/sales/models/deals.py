@@ -84,9 +84,10 @@ class Deal(CrmRecord):
         verbose_name = _("deal")
         verbose_name_plural = _("deals")
         indexes = [
-            # A board column: the open deals of one stage, closing soonest first.
+            # A board column: the open deals of one stage, closing soonest first. The amount at
+            # the end lets the column's total be read from the index alone.
             models.Index(
-                fields=["stage", "expected_close_date", "id"],
+                fields=["stage", "expected_close_date", "id", "amount_base"],
                 condition=ALIVE,
                 name="deal_board_idx",
             ),
