@@ -37,6 +37,7 @@ TARGETS = {
     "board_first_paint": [("p50", 100, "ms")],
     "deal_move": [("p50", 20, "ms")],
     "forecast_team": [("p50", 300, "ms")],
+    "timeline_page": [("p50", 30, "ms")],
 }
 
 
@@ -46,6 +47,7 @@ def parse_args(argv):
     parser.add_argument("--companies", type=int, default=100_000)
     parser.add_argument("--deals", type=int, default=200_000)
     parser.add_argument("--open-deals", type=int, default=20_000, help="open, in one pipeline")
+    parser.add_argument("--activities", type=int, default=5_000_000)
     parser.add_argument("--requests", type=int, default=200, help="timed requests per metric")
     parser.add_argument("--warmup", type=int, default=20)
     parser.add_argument("--threads", type=int, default=4, help="web server threads")
@@ -78,13 +80,16 @@ def main(argv=None):
     django.setup()
     from django.core.management import call_command
 
-    from bench import generate, generate_sales
+    from bench import generate, generate_activities, generate_sales
 
     print(f"bench database: {db} ({os.environ['CLIENTELA_DATABASE_URL'].split('@')[-1]})")
     call_command("migrate", interactive=False, verbosity=0)
     info = generate.ensure(args.contacts, args.companies)
     info["sales"] = generate_sales.ensure(
         args.deals, args.open_deals, contacts=args.contacts, companies=args.companies
+    )
+    info["activities"] = generate_activities.ensure(
+        args.activities, contacts=args.contacts, deals=args.deals
     )
     if args.generate_only:
         return 0
@@ -312,7 +317,7 @@ def measure_sales(args, port, browser, api_headers):
     """The pipeline board of the big pipeline, moving deals through the API, the forecast."""
     from django.utils import timezone
 
-    from bench import generate_sales
+    from bench import generate_activities, generate_sales
     from clientela.sales.models import Deal
 
     pipeline = generate_sales.bench_pipeline()
@@ -342,6 +347,10 @@ def measure_sales(args, port, browser, api_headers):
     year = timezone.localdate().year
     forecast = f"{route('sales:forecast')}?year={year}&period=month"
     metrics["forecast_team"] = timed(browser, [forecast], 3, max(10, args.requests // 10))
+
+    # The contact page with the first page of its 2,000-activity timeline.
+    hot = route("contacts:contact_detail", generate_activities.hot_contact_id())
+    metrics["timeline_page"] = timed(browser, [hot], args.warmup, args.requests)
     return metrics
 
 
