@@ -1,8 +1,10 @@
-"""What makes deals findable in the global search: their name and their company's name."""
+"""What makes deals findable in the global search: their name and their company's name (kept
+in step when the company is renamed)."""
 
 from django.utils.translation import gettext_lazy as _
 
-from clientela.core.search import SearchDocument, register
+from clientela.core.events import subscribe
+from clientela.core.search import SearchDocument, index_records, register
 
 from .models import Deal, Purchase
 
@@ -39,3 +41,10 @@ register(
     _("Purchases"),
     related=("contact", "company"),
 )
+
+
+@subscribe("company.updated")
+def _reindex_deals_of_renamed_company(_event, *, record, changes, **_payload):
+    """A deal is found by its company's name too: follow a rename (after the commit)."""
+    if "name" in changes:
+        index_records(Deal.all_objects.filter(company=record, deleted_at__isnull=True))

@@ -252,3 +252,18 @@ def test_a_pipeline_needs_an_open_stage_and_one_won_at_most(admin_user, db):
             name="Odd",
             stages=[("Open", 10, "open"), ("Won", 100, "won"), ("Won again", 100, "won")],
         )
+
+
+@pytest.mark.django_db(transaction=True)
+def test_renaming_the_company_keeps_its_deals_findable(admin_user):
+    from clientela.contacts import services as contact_services
+    from clientela.core import search
+
+    services.create_pipeline(actor=admin_user, name="P", stages=[("Open", 10, "open")])
+    company = contact_services.create_company(actor=admin_user, name="Vins Puig")
+    services.create_deal(actor=admin_user, name="Summer order", company=company)
+
+    contact_services.update_company(company, actor=admin_user, name="Cellers Montsant")
+
+    found = search.search(admin_user, "montsant", entity_names=["deal"])
+    assert [e.title for e in found] == ["Summer order"]
