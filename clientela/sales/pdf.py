@@ -75,7 +75,7 @@ def render_quote(*, quote, deal, seller, contact, lines, totals):
         rightMargin=18 * mm,
         topMargin=18 * mm,
         bottomMargin=18 * mm,
-        title=f"{_('Quote')} {quote.number}",
+        title=_("Quote %(number)s") % {"number": quote.number},
         author=seller.name or "",
         invariant=True,
     )
@@ -84,17 +84,20 @@ def render_quote(*, quote, deal, seller, contact, lines, totals):
 
     seller_lines = [f"<b>{_text(seller.name)}</b>"] if seller.name else []
     if seller.tax_id:
-        seller_lines.append(f"{_('Tax id')}: {_text(seller.tax_id)}")
+        seller_lines.append(_("Tax id: %(tax_id)s") % {"tax_id": _text(seller.tax_id)})
     if seller.address:
         seller_lines.append(_text(seller.address))
     reach = " · ".join(_text(v) for v in (seller.email, seller.phone) if v)
     if reach:
         seller_lines.append(reach)
+    # Whole sentences with placeholders, not f-strings: makemessages cannot see a call made
+    # inside an f-string, and word order differs between languages.
     heading = [
-        f"{_('Quote')} {_text(quote.number)}",
-        f"{_('Version')} {quote.version}",
-        f"{_('Date')}: {formats.date_format(quote.created_at.date(), 'DATE_FORMAT')}",
-        f"{_('Valid until')}: {formats.date_format(quote.valid_until, 'DATE_FORMAT')}",
+        _("Quote %(number)s") % {"number": _text(quote.number)},
+        _("Version %(version)s") % {"version": quote.version},
+        _("Date: %(date)s") % {"date": formats.date_format(quote.created_at.date(), "DATE_FORMAT")},
+        _("Valid until: %(date)s")
+        % {"date": formats.date_format(quote.valid_until, "DATE_FORMAT")},
     ]
     story.append(
         Table(
@@ -112,15 +115,15 @@ def render_quote(*, quote, deal, seller, contact, lines, totals):
     story.append(Paragraph(_("Quote"), styles["title"]))
     story.append(Spacer(1, 3 * mm))
 
-    customer = [f"<b>{_('Customer')}</b>"]
+    customer = ["<b>%s</b>" % _text(_("Customer"))]
     company = deal.company
     if company is not None:
         customer.append(_text(company.name))
         if company.tax_id:
-            customer.append(f"{_('Tax id')}: {_text(company.tax_id)}")
+            customer.append(_("Tax id: %(tax_id)s") % {"tax_id": _text(company.tax_id)})
     if contact is not None:
         customer.append(_text(contact))
-    customer.append(f"{_('Deal')}: {_text(deal.name)}")
+    customer.append(_("Subject: %(subject)s") % {"subject": _text(deal.name)})
     story.append(Paragraph("<br/>".join(customer), styles["base"]))
     story.append(Spacer(1, 5 * mm))
 
@@ -146,7 +149,8 @@ def render_quote(*, quote, deal, seller, contact, lines, totals):
         )
     table = Table(
         rows,
-        colWidths=[66 * mm, 18 * mm, 26 * mm, 18 * mm, 16 * mm, 30 * mm],
+        # Wide enough for "Cantidad" and "Descuento" in the header without breaking the word.
+        colWidths=[58 * mm, 22 * mm, 26 * mm, 22 * mm, 16 * mm, 30 * mm],
         repeatRows=1,
     )
     table.setStyle(
