@@ -1,5 +1,6 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class StageKind(models.TextChoices):
@@ -11,7 +12,8 @@ class StageKind(models.TextChoices):
 class ForecastCategory(models.TextChoices):
     """How sure the owner is of an open deal, beside the stage's probability."""
 
-    PIPELINE = "pipeline", _("Pipeline")
+    # Its own context: "pipeline" is also the sales process, which translates differently.
+    PIPELINE = "pipeline", pgettext_lazy("forecast category", "Pipeline")
     BEST_CASE = "best_case", _("Best case")
     COMMIT = "commit", _("Commit")
     OMITTED = "omitted", _("Omitted")
