@@ -115,7 +115,8 @@ def render_quote(*, quote, deal, seller, contact, lines, totals):
     story.append(Paragraph(_("Quote"), styles["title"]))
     story.append(Spacer(1, 3 * mm))
 
-    customer = ["<b>%s</b>" % _text(_("Customer"))]
+    customer_label = _text(_("Customer"))
+    customer = [f"<b>{customer_label}</b>"]
     company = deal.company
     if company is not None:
         customer.append(_text(company.name))

@@ -1,16 +1,16 @@
 from django.urls import path
 
+from .views import board, forecast, products, purchases, quotes, setup
 from .views import deals as views
-from .views import products, purchases, quotes, setup
 
 app_name = "sales"
 
 urlpatterns = [
     path("", views.DealListView.as_view(), name="deal_list"),
-    path("board/", views.DealBoardView.as_view(), name="deal_board"),
+    path("board/", board.DealBoardView.as_view(), name="deal_board"),
     path("qualify/<int:contact_pk>/", views.QualifyView.as_view(), name="qualify"),
-    path("forecast/", views.ForecastView.as_view(), name="forecast"),
-    path("quotas/", views.QuotaView.as_view(), name="quotas"),
+    path("forecast/", forecast.ForecastView.as_view(), name="forecast"),
+    path("quotas/", forecast.QuotaView.as_view(), name="quotas"),
     path("settings/pipelines/", setup.pipeline_list, name="pipeline_list"),
     path("settings/pipelines/new/", setup.pipeline_form, name="pipeline_create"),
     path("settings/pipelines/<int:pk>/", setup.pipeline_form, name="pipeline_edit"),
@@ -32,7 +32,7 @@ urlpatterns = [
     path("views/<int:pk>/delete/", views.DealSavedViewDelete.as_view(), name="deal_view_delete"),
     path("<int:pk>/", views.DealDetailView.as_view(), name="deal_detail"),
     path("<int:pk>/edit/", views.DealFormView.as_view(), name="deal_edit"),
-    path("<int:pk>/move/", views.DealMoveView.as_view(), name="deal_move"),
+    path("<int:pk>/move/", board.DealMoveView.as_view(), name="deal_move"),
     path("<int:pk>/delete/", views.DealDeleteView.as_view(), name="deal_delete"),
     path("<int:pk>/restore/", views.DealRestoreView.as_view(), name="deal_restore"),
     path("<int:pk>/purge/", views.DealPurgeView.as_view(), name="deal_purge"),
