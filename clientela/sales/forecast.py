@@ -2,8 +2,8 @@
 the pipeline weighted by stage probability, the quota and its attainment (base currency).
 
 Three grouped queries whatever the number of deals: won deals by owner with one sum per period
-(of closing), open deals by owner and forecast category with one sum per period (of expected
-closing) and its weighted twin, and the quotas.
+of closing, open deals by owner, forecast category and month of expected closing (with the
+weighted sum), and the quotas.
 """
 
 import datetime
@@ -11,7 +11,8 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import Case, DecimalField, ExpressionWrapper, F, Q, Sum, When
+from django.db.models import Case, CharField, DecimalField, ExpressionWrapper, F, Q, Sum, When
+from django.db.models.functions import Cast, Substr
 from django.utils import timezone
 
 from clientela.core import permissions
@@ -89,6 +90,14 @@ def _per_period(field_name, spans, value, *, aware=False, prefix="p"):
     return sums
 
 
+def _month_key(date_field):
+    """``"2026-03"`` of a date column, computed by the database itself (a date's text starts
+    with its year and month on both engines; a truncating function would run in Python per row
+    on SQLite). Dates have no time zone, so the month is exact; closing times are not, hence
+    ``_per_period`` for those."""
+    return Substr(Cast(date_field, output_field=CharField()), 1, 7)
+
+
 def _period_start(day, spans):
     return next(first for first, after in spans if first <= day < after)
 
@@ -125,19 +134,18 @@ def build(deals, users, year, granularity="month"):
             expected_close_date__lt=end,
         )
         .exclude(forecast_category=ForecastCategory.OMITTED)
-        .values("owner_id", "forecast_category")
-        .annotate(
-            **_per_period("expected_close_date", spans, F("amount_base")),
-            **_per_period("expected_close_date", spans, weighted, prefix="w"),
-        )
+        .annotate(month=_month_key("expected_close_date"))
+        .values("owner_id", "forecast_category", "month")
+        .annotate(total=Sum("amount_base"), weighted=Sum(weighted))
         .order_by()
     )
     for row in open_deals:
+        year_part, month_part = row["month"].split("-")
+        period = _period_start(datetime.date(int(year_part), int(month_part), 1), spans)
+        cell = cells[row["owner_id"], period]
         category = row["forecast_category"]
-        for n, (period, _end) in enumerate(spans):
-            cell = cells[row["owner_id"], period]
-            setattr(cell, category, getattr(cell, category) + (row[f"p{n}"] or ZERO))
-            cell.weighted += Decimal(row[f"w{n}"] or 0).quantize(Decimal("0.01"))
+        setattr(cell, category, getattr(cell, category) + row["total"])
+        cell.weighted += Decimal(row["weighted"] or 0).quantize(Decimal("0.01"))
 
     quotas = Quota.objects.filter(user_id__in=owners, month__gte=start, month__lt=end)
     for quota in quotas:

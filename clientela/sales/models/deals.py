@@ -97,8 +97,24 @@ class Deal(CrmRecord):
                 condition=ALIVE & Q(closed_at__isnull=False),
                 name="deal_board_closed_idx",
             ),
+            # What the forecast adds up as won: the deals closed in a period, index only.
             models.Index(
-                fields=["status", "expected_close_date", "id"],
+                fields=["status", "closed_at", "owner", "amount_base"],
+                condition=ALIVE & Q(closed_at__isnull=False),
+                name="deal_closed_won_idx",
+            ),
+            # Open deals by expected close (lists, filters) and, with the columns after ``id``,
+            # everything the forecast adds up about them, read from the index alone.
+            models.Index(
+                fields=[
+                    "status",
+                    "expected_close_date",
+                    "id",
+                    "owner",
+                    "forecast_category",
+                    "stage",
+                    "amount_base",
+                ],
                 condition=ALIVE,
                 name="deal_close_date_idx",
             ),
