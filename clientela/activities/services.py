@@ -18,8 +18,8 @@ from django.db import models, transaction
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
-from clientela.contacts import services as contact_services
 from clientela.core import customfields, records
+from clientela.core import services as core_services
 from clientela.core.models import User
 from clientela.core.validators import normalize_email
 
@@ -101,7 +101,7 @@ def _create(*, actor, kind, attendees, attendee_contacts, tags, custom_fields, f
     people = _attendees(kind, attendees, attendee_contacts)
     _clean(activity)
     activity.custom_fields = customfields.clean_values(Activity, custom_fields or {})
-    tag_objects = contact_services.resolve_tags(tags)
+    tag_objects = core_services.resolve_tags(tags)
     with records.track_create(activity, actor=actor):
         activity.save()
         if people is not None:
@@ -159,7 +159,7 @@ def update_activity(
             activity.attendees.set(people[0])
             activity.attendee_contacts.set(people[1])
         if tags is not None:
-            activity.tags.set(contact_services.resolve_tags(tags))
+            activity.tags.set(core_services.resolve_tags(tags))
     return activity
 
 
@@ -190,41 +190,6 @@ def reopen_task(task, *, actor, expected_version=None):
         task.done_at = None
         task.save()
     return task
-
-
-@transaction.atomic
-def delete_activities(items, *, actor):
-    return records.soft_delete(items, actor=actor)
-
-
-@transaction.atomic
-def restore_activities(items, *, actor):
-    return records.restore(items, actor=actor)
-
-
-@transaction.atomic
-def purge_activities(items, *, actor):
-    return records.purge(items, actor=actor)
-
-
-@transaction.atomic
-def assign_activities(items, *, actor, owner=None, team=None, set_owner=True, set_team=False):
-    values = {}
-    if set_owner:
-        values["owner"] = owner
-    if set_team:
-        values["team"] = team
-    return records.bulk_set(items, actor=actor, **values) if values else []
-
-
-@transaction.atomic
-def tag_activities(items, *, actor, add=(), remove=()):
-    return records.bulk_tag(
-        items,
-        actor=actor,
-        add=contact_services.resolve_tags(add),
-        remove=contact_services.resolve_tags(remove, create=False),
-    )
 
 
 # --- reminders -----------------------------------------------------------------------------------
@@ -598,3 +563,11 @@ def _repeat(task, actor):
         },
         after=task,
     )
+
+
+# Trash and bulk actions work the same on every record (``core.services``).
+delete_activities = core_services.delete_records
+restore_activities = core_services.restore_records
+purge_activities = core_services.purge_records
+assign_activities = core_services.assign_records
+tag_activities = core_services.tag_records

@@ -8,7 +8,14 @@ from django.utils.translation import gettext as _
 from clientela.core import customfields, records, search
 from clientela.core.choices import ChangeSource
 from clientela.core.context import change_context
-from clientela.core.models import Tag
+from clientela.core.services import (  # noqa: F401  (trash and bulk actions of contacts and companies)
+    assign_records,
+    delete_records,
+    purge_records,
+    resolve_tags,
+    restore_records,
+    tag_records,
+)
 from clientela.core.validators import normalize_email, normalize_phone, normalize_tax_id
 
 from .choices import LifecycleStage
@@ -338,27 +345,6 @@ def _set_phones(owner, model, rows, *, new=False):
 # --- shared -------------------------------------------------------------------------------------
 
 
-def resolve_tags(names, *, create=True):
-    """Tag objects for the given names (or Tag instances), in order, without duplicates.
-
-    Missing tags are created (or, with ``create=False``, skipped); a fixed number of queries
-    whatever the number of names.
-    """
-    wanted = []
-    for item in names:
-        name = item.name if isinstance(item, Tag) else str(item).strip()[:50]
-        if name and name not in wanted:
-            wanted.append(name)
-    if not wanted:
-        return []
-    found = {t.name: t for t in Tag.objects.filter(name__in=wanted)}
-    missing = [n for n in wanted if n not in found]
-    if missing and create:
-        Tag.objects.bulk_create([Tag(name=n) for n in missing], ignore_conflicts=True)
-        found.update({t.name: t for t in Tag.objects.filter(name__in=missing)})
-    return [found[n] for n in wanted if n in found]
-
-
 def _check_fields(fields, allowed):
     """Reject unknown field names; ``None`` for a text field means empty text."""
     unknown = set(fields) - set(allowed)
@@ -382,42 +368,6 @@ def _full_clean(record, errors):
             errors.setdefault(field, []).extend(messages)
     if errors:
         raise ValidationError(errors)
-
-
-@transaction.atomic
-def delete_records(items, *, actor):
-    """Move companies or contacts to the trash."""
-    return records.soft_delete(items, actor=actor)
-
-
-@transaction.atomic
-def restore_records(items, *, actor):
-    return records.restore(items, actor=actor)
-
-
-@transaction.atomic
-def purge_records(items, *, actor):
-    """Delete trashed records for good (from the trash page or the retention job)."""
-    return records.purge(items, actor=actor)
-
-
-@transaction.atomic
-def assign_records(items, *, actor, owner=None, team=None, set_owner=True, set_team=False):
-    """Bulk-assign an owner and/or a team."""
-    values = {}
-    if set_owner:
-        values["owner"] = owner
-    if set_team:
-        values["team"] = team
-    return records.bulk_set(items, actor=actor, **values) if values else []
-
-
-@transaction.atomic
-def tag_records(items, *, actor, add=(), remove=()):
-    """Add and remove tags on many records (removing a tag that does not exist is a no-op)."""
-    return records.bulk_tag(
-        items, actor=actor, add=resolve_tags(add), remove=resolve_tags(remove, create=False)
-    )
 
 
 # The lifecycle moves forward only; "other" is outside the sequence and never changed here.

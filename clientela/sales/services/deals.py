@@ -17,6 +17,7 @@ from clientela.contacts import services as contact_services
 from clientela.contacts.choices import LifecycleStage
 from clientela.contacts.models import Contact
 from clientela.core import customfields, records
+from clientela.core import services as core_services
 from clientela.core.models import User
 
 from .. import money
@@ -76,7 +77,7 @@ def create_deal(*, actor, contacts=(), tags=(), custom_fields=None, **fields):
     _clean_deal(deal)
     deal.custom_fields = customfields.clean_values(Deal, custom_fields or {})
     links = _contact_links(contacts)
-    tag_objects = contact_services.resolve_tags(tags)
+    tag_objects = core_services.resolve_tags(tags)
     with records.track_create(deal, actor=actor):
         deal.save()
         DealStageChange.objects.create(
@@ -118,7 +119,7 @@ def update_deal(
         if links is not None:
             _set_contacts(deal, links)
         if tags is not None:
-            deal.tags.set(contact_services.resolve_tags(tags))
+            deal.tags.set(core_services.resolve_tags(tags))
     _follow_lifecycle(deal, actor)
     return deal
 
@@ -160,41 +161,6 @@ def qualify_contact(contact, *, actor, name=None, **fields):
         name=name or _("Deal with %(name)s") % {"name": contact},
         contacts=[(contact, DealContactRole.DECISION_MAKER)],
         **fields,
-    )
-
-
-@transaction.atomic
-def delete_deals(items, *, actor):
-    return records.soft_delete(items, actor=actor)
-
-
-@transaction.atomic
-def restore_deals(items, *, actor):
-    return records.restore(items, actor=actor)
-
-
-@transaction.atomic
-def purge_deals(items, *, actor):
-    return records.purge(items, actor=actor)
-
-
-@transaction.atomic
-def assign_deals(items, *, actor, owner=None, team=None, set_owner=True, set_team=False):
-    values = {}
-    if set_owner:
-        values["owner"] = owner
-    if set_team:
-        values["team"] = team
-    return records.bulk_set(items, actor=actor, **values) if values else []
-
-
-@transaction.atomic
-def tag_deals(items, *, actor, add=(), remove=()):
-    return records.bulk_tag(
-        items,
-        actor=actor,
-        add=contact_services.resolve_tags(add),
-        remove=contact_services.resolve_tags(remove, create=False),
     )
 
 
@@ -333,3 +299,11 @@ def _follow_lifecycle(deal, actor):
 
 def _user(actor):
     return actor if isinstance(actor, User) and actor.pk else None
+
+
+# Trash and bulk actions work the same on every record (``core.services``).
+delete_deals = core_services.delete_records
+restore_deals = core_services.restore_records
+purge_deals = core_services.purge_records
+assign_deals = core_services.assign_records
+tag_deals = core_services.tag_records

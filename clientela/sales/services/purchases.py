@@ -13,8 +13,8 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from clientela.contacts import services as contact_services
 from clientela.core import customfields, records
+from clientela.core import services as core_services
 
 from .. import money
 from ..choices import PurchaseChannel, PurchaseStatus
@@ -69,7 +69,7 @@ def record_purchase(
     purchase.channel = purchase.channel or PurchaseChannel.API
     lines = _clean(purchase, items, total_amount, tax_amount)
     purchase.custom_fields = customfields.clean_values(Purchase, custom_fields or {})
-    tag_objects = contact_services.resolve_tags(tags)
+    tag_objects = core_services.resolve_tags(tags)
     purchase.number = next_number("P", timezone.localdate(purchase.purchased_at))
     try:
         with transaction.atomic(), records.track_create(purchase, actor=actor):
@@ -119,43 +119,8 @@ def update_purchase(
             PurchaseItem.objects.filter(purchase=purchase).delete()
             _save_items(purchase, lines)
         if tags is not None:
-            purchase.tags.set(contact_services.resolve_tags(tags))
+            purchase.tags.set(core_services.resolve_tags(tags))
     return purchase
-
-
-@transaction.atomic
-def assign_purchases(items, *, actor, owner=None, team=None, set_owner=True, set_team=False):
-    values = {}
-    if set_owner:
-        values["owner"] = owner
-    if set_team:
-        values["team"] = team
-    return records.bulk_set(items, actor=actor, **values) if values else []
-
-
-@transaction.atomic
-def tag_purchases(items, *, actor, add=(), remove=()):
-    return records.bulk_tag(
-        items,
-        actor=actor,
-        add=contact_services.resolve_tags(add),
-        remove=contact_services.resolve_tags(remove, create=False),
-    )
-
-
-@transaction.atomic
-def delete_purchases(items, *, actor):
-    return records.soft_delete(items, actor=actor)
-
-
-@transaction.atomic
-def restore_purchases(items, *, actor):
-    return records.restore(items, actor=actor)
-
-
-@transaction.atomic
-def purge_purchases(items, *, actor):
-    return records.purge(items, actor=actor)
 
 
 @transaction.atomic
@@ -346,3 +311,11 @@ def _save_items(purchase, lines):
             for line in lines
         ]
     )
+
+
+# Trash and bulk actions work the same on every record (``core.services``).
+delete_purchases = core_services.delete_records
+restore_purchases = core_services.restore_records
+purge_purchases = core_services.purge_records
+assign_purchases = core_services.assign_records
+tag_purchases = core_services.tag_records
