@@ -69,6 +69,7 @@ INSTALLED_APPS = [
     "clientela.contacts",
     "clientela.sales",
     "clientela.activities",
+    "clientela.intake",
 ]
 
 MIDDLEWARE = [

@@ -1,0 +1,14 @@
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class RecordType(models.TextChoices):
+    CONTACT = "contact", _("Contacts")
+    COMPANY = "company", _("Companies")
+    DEAL = "deal", _("Deals")
+
+
+class Strategy(models.TextChoices):
+    USER = "user", _("Always the same person")
+    ROUND_ROBIN = "round_robin", _("Round robin within the team")
+    WORKLOAD = "workload", _("Whoever in the team has the fewest")
