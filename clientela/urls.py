@@ -7,6 +7,7 @@ urlpatterns = [
     path("api/v1/", include("clientela.api")),
     path("contacts/", include("clientela.contacts.urls")),
     path("deals/", include("clientela.sales.urls")),
+    path("intake/", include("clientela.intake.urls")),
     path("activities/", include("clientela.activities.urls")),
     path("", include("clientela.core.urls")),
 ]

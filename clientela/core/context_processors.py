@@ -11,5 +11,6 @@ def navigation(request):
     return {
         "nav_items": navigation_for(request),
         "can_manage_settings": permissions.can_write(user, "settings"),
+        "can_manage_contacts": permissions.can_manage(user, "contacts"),
         "LANGUAGES": settings.LANGUAGES,
     }
