@@ -1,0 +1,46 @@
+"""``/api/v1/assignment-rules/``: read by anyone who reads contacts, changed by their managers."""
+
+from rest_framework import permissions as drf
+from rest_framework import viewsets
+
+from clientela.core import permissions
+from clientela.core.api.base import ApiViewMixin
+from clientela.core.api.pagination import KeysetCursorPagination
+
+from .. import services
+from ..models import AssignmentRule
+from .serializers import AssignmentRuleSerializer
+
+
+class ContactsManagerPermission(drf.BasePermission):
+    def has_permission(self, request, view):
+        if request.method in drf.SAFE_METHODS:
+            return permissions.can_read(request.user, "contacts")
+        return permissions.can_manage(request.user, "contacts")
+
+
+class AssignmentRuleViewSet(ApiViewMixin, viewsets.ModelViewSet):
+    """Who gets new records without an owner, tried in ``position`` order per record type."""
+
+    serializer_class = AssignmentRuleSerializer
+    permission_classes = [ContactsManagerPermission]
+    pagination_class = KeysetCursorPagination
+    filter_backends = []
+    lookup_value_regex = r"[0-9]{1,18}"
+    orderings = {"position": ["position", "id"]}
+    default_ordering = "position"
+    http_method_names = ["get", "post", "put", "patch", "delete", "head", "options"]
+    queryset = AssignmentRule.objects.select_related("user", "team")
+
+    def perform_create(self, serializer):
+        serializer.instance = services.create_rule(
+            actor=self.request.user, **serializer.validated_data
+        )
+
+    def perform_update(self, serializer):
+        serializer.instance = services.update_rule(
+            serializer.instance, actor=self.request.user, **serializer.validated_data
+        )
+
+    def perform_destroy(self, instance):
+        services.delete_rule(instance, actor=self.request.user)
