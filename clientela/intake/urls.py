@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import public, views
 
 app_name = "intake"
 
@@ -9,4 +9,7 @@ urlpatterns = [
     path("assignment/new/", views.rule_form, name="rule_create"),
     path("assignment/<int:pk>/", views.rule_form, name="rule_edit"),
     path("assignment/<int:pk>/delete/", views.rule_delete, name="rule_delete"),
+    # public: no sign-in
+    path("f/<slug:slug>/", public.form_page, name="form_page"),
+    path("confirm/<str:token>/", public.confirm_consent, name="confirm_consent"),
 ]

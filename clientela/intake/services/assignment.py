@@ -15,8 +15,8 @@ from clientela.core import records
 from clientela.core.choices import ChangeSource
 from clientela.core.context import change_context
 
-from .choices import RecordType, Strategy
-from .models import AssignmentRule
+from ..choices import RecordType, Strategy
+from ..models import AssignmentRule
 
 RULE_FIELDS = (
     "name",

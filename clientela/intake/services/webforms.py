@@ -1,0 +1,313 @@
+"""Web forms: their definitions, and what a submission does.
+
+A submission finds the contact by e-mail (or creates one): it never makes a duplicate of a
+known address, and it fills in what the form asked without erasing what the team already knows.
+It keeps the submission as it arrived, logs it on the contact's timeline, hands a new contact to
+the assignment rules, tells the owner, and, when marketing consent was ticked, either records it
+or (double opt-in) e-mails a signed link that records it when followed.
+"""
+
+import hashlib
+
+from django.conf import settings
+from django.core import signing
+from django.core.exceptions import ValidationError
+from django.core.mail import send_mail
+from django.db import transaction
+from django.urls import reverse
+from django.utils import timezone, translation
+from django.utils.text import slugify
+from django.utils.translation import gettext as _
+
+from clientela.activities import services as activity_services
+from clientela.contacts import services as contact_services
+from clientela.contacts.choices import ConsentMethod, ConsentStatus, SourceChannel
+from clientela.contacts.models import Company, Contact
+from clientela.core import customfields
+from clientela.core.validators import normalize_email
+
+from ..models import FormSubmission, WebForm
+from .assignment import assign_new
+
+# What a form may ask, and the contact field it fills.
+TARGETS = {
+    "first_name": 100,
+    "last_name": 100,
+    "second_last_name": 100,
+    "email": 254,
+    "phone": 40,
+    "company": 200,
+    "job_title": 200,
+    "city": 100,
+    "region": 100,
+    "postcode": 20,
+    "country": 2,
+    "notes": 5000,
+}
+MAX_FIELDS = 30
+CONSENT_FIELD = "consent"
+CONSENT_SALT = "clientela.intake.consent"
+CONSENT_LINK_DAYS = 14
+
+
+# --- definitions ---------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def create_form(*, actor, name, fields, **options):
+    form = WebForm(name=(name or "").strip(), **options)
+    form.slug = form.slug or _free_slug(form.name)
+    form.fields = _clean_fields(fields)
+    _full_clean(form)
+    form.save()
+    return form
+
+
+@transaction.atomic
+def update_form(form, *, actor, fields=None, **options):
+    form = WebForm.objects.select_for_update().get(pk=form.pk)
+    for name, value in options.items():
+        setattr(form, name, value)
+    if fields is not None:
+        form.fields = _clean_fields(fields)
+    _full_clean(form)
+    form.save()
+    return form
+
+
+def _free_slug(name):
+    base = slugify(name)[:50] or "form"
+    slug, n = base, 1
+    while WebForm.objects.filter(slug=slug).exists():
+        n += 1
+        slug = f"{base}-{n}"
+    return slug
+
+
+def _clean_fields(fields):
+    cleaned, errors = [], []
+    for item in fields or []:
+        name = str(item.get("name", "")).strip()
+        if name not in TARGETS and not name.startswith("cf_"):
+            errors.append(_("“%(name)s” is not a field a form can fill.") % {"name": name})
+            continue
+        if name in {f["name"] for f in cleaned}:
+            continue
+        label = str(item.get("label") or name).strip()[:200]
+        cleaned.append({"name": name, "label": label, "required": bool(item.get("required"))})
+    if not any(f["name"] == "email" for f in cleaned):
+        errors.append(_("A form needs an e-mail field: it is how a person is recognised."))
+    if len(cleaned) > MAX_FIELDS:
+        errors.append(_("A form has at most %(n)d fields.") % {"n": MAX_FIELDS})
+    if errors:
+        raise ValidationError({"fields": errors})
+    return cleaned
+
+
+def _full_clean(form):
+    try:
+        form.full_clean(validate_constraints=False)
+    except ValidationError as error:
+        raise ValidationError(error.message_dict) from error
+
+
+# --- submissions ---------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def submit_form(form, data, *, context=None, language="en"):
+    """Process one submission of ``form`` (``data``: field name -> text). Returns the contact;
+    raises ``ValidationError`` (field -> messages) and writes nothing when the input is wrong."""
+    values = _values(form, data)
+    consented = str(data.get(CONSENT_FIELD, "")).lower() in {"1", "on", "true", "yes"}
+    email = values.pop("email")
+    context = dict(context or {})
+    if consented:
+        context["consent_text"] = form.consent_text.get(language) or form.consent_text.get("en")
+    contact = Contact.objects.filter(emails__email=email).order_by("id").first()
+    custom = {k[3:]: v for k, v in values.items() if k.startswith("cf_")}
+    plain = {k: v for k, v in values.items() if not k.startswith("cf_")}
+    company_name = plain.pop("company", "")
+    phone = plain.pop("phone", "")
+    actor = None  # a form is filled by the person themselves, not by a user
+    if contact is None:
+        company = _company(company_name, actor)
+        contact = contact_services.create_contact(
+            actor=actor,
+            emails=[email],
+            phones=[phone] if phone else [],
+            company=company,
+            source=SourceChannel.WEB_FORM,
+            source_detail=form.name[:200],
+            lifecycle_stage="lead",
+            language=language if language in ("es", "ca", "en") else "es",
+            custom_fields=custom or None,
+            **plain,
+        )
+        new = True
+    else:
+        # Fill in what is missing; what the team already knows stays.
+        missing = {k: v for k, v in plain.items() if not getattr(contact, k, "")}
+        if phone and not contact.phones.exists():
+            missing["phones"] = [phone]
+        if custom:
+            missing["custom_fields"] = {
+                k: v for k, v in custom.items() if k not in (contact.custom_fields or {})
+            }
+        if missing:
+            contact = contact_services.update_contact(contact, actor=actor, **missing)
+        new = False
+    if new:
+        assign_new([contact], actor=actor, record_type="contact")
+        contact.refresh_from_db()
+    submission = FormSubmission.objects.create(
+        form=form, contact=contact, data=dict(data), context=context
+    )
+    activity_services.log_activity(
+        actor=actor,
+        kind="note",
+        subject=_("Filled in the form “%(form)s”") % {"form": form.name},
+        body=_submission_text(form, data),
+        contact=contact,
+        owner=contact.owner,
+        team=contact.team,
+    )
+    if consented:
+        _ask_or_record_consent(form, contact, submission, language)
+    _tell_owner(form, contact, new)
+    return contact
+
+
+def _values(form, data):
+    errors, values = {}, {}
+    for field in form.fields:
+        name = field["name"]
+        raw = (
+            " ".join(str(data.get(name, "")).split())
+            if name != "notes"
+            else str(data.get(name, "")).strip()
+        )
+        if not raw:
+            if field["required"]:
+                errors[name] = [_("This field is required.")]
+            continue
+        limit = TARGETS.get(name, 1000)
+        if len(raw) > limit:
+            errors[name] = [_("At most %(n)d characters.") % {"n": limit}]
+            continue
+        values[name] = raw
+    if "email" in values:
+        try:
+            values["email"] = normalize_email(values["email"])
+        except ValidationError as error:
+            errors["email"] = error.messages
+    elif "email" not in errors:
+        errors["email"] = [_("This field is required.")]
+    custom = {k[3:]: v for k, v in values.items() if k.startswith("cf_")}
+    if custom:
+        try:
+            customfields.clean_values(Contact, custom)
+        except ValidationError as error:
+            for key, messages in error.message_dict.items():
+                errors[f"cf_{key}"] = messages
+    if errors:
+        raise ValidationError(errors)
+    return values
+
+
+def _company(name, actor):
+    if not name:
+        return None
+    found = Company.objects.filter(name__iexact=name).order_by("id").first()
+    return found or contact_services.create_company(actor=actor, name=name)
+
+
+def _submission_text(form, data):
+    lines = []
+    for field in form.fields:
+        value = str(data.get(field["name"], "")).strip()
+        if value:
+            lines.append(f"{field['label']}: {value}")
+    return "\n".join(lines)
+
+
+def _ask_or_record_consent(form, contact, submission, language):
+    if contact.consent_status == ConsentStatus.GRANTED:
+        return
+    if not form.double_opt_in:
+        _record_consent(contact, submission, ConsentMethod.WEB_FORM)
+        return
+    contact_services.update_contact(contact, actor=None, consent_status=ConsentStatus.PENDING)
+    link = settings.BASE_URL.rstrip("/") + reverse(
+        "intake:confirm_consent", args=[consent_token(submission)]
+    )
+    with translation.override(language):
+        subject = _("Please confirm your subscription")
+        body = _(
+            "Hello,\n\nYou asked %(business)s to keep you informed. Please confirm it by "
+            "following this link (valid for %(days)d days):\n\n%(link)s\n\nIf it was not you, "
+            "ignore this message: nothing will be sent to you."
+        ) % {"business": form.name, "days": CONSENT_LINK_DAYS, "link": link}
+    address = contact.primary_email
+    transaction.on_commit(lambda: send_mail(subject, body, None, [address]))
+
+
+def consent_token(submission):
+    return signing.dumps({"s": submission.pk}, salt=CONSENT_SALT, compress=True)
+
+
+@transaction.atomic
+def confirm_consent(token):
+    """Record the consent a double opt-in link confirms; returns the contact, or raises
+    ``ValidationError`` for a forged, expired or unknown link."""
+    try:
+        payload = signing.loads(token, salt=CONSENT_SALT, max_age=CONSENT_LINK_DAYS * 86400)
+        submission = FormSubmission.objects.select_related("contact").get(pk=payload["s"])
+    except (signing.BadSignature, FormSubmission.DoesNotExist, KeyError, TypeError) as error:
+        raise ValidationError(_("This confirmation link is not valid any more.")) from error
+    if submission.contact is None:
+        raise ValidationError(_("This confirmation link is not valid any more."))
+    if submission.contact.consent_status != ConsentStatus.GRANTED:
+        _record_consent(submission.contact, submission, ConsentMethod.DOUBLE_OPT_IN)
+    return submission.contact
+
+
+def _record_consent(contact, submission, method):
+    text = submission.context.get("consent_text") or ""
+    proof = _("Form “%(form)s”, submission %(id)s: “%(text)s”") % {
+        "form": submission.form.name,
+        "id": submission.pk,
+        "text": text,
+    }
+    contact_services.update_contact(
+        contact,
+        actor=None,
+        consent_status=ConsentStatus.GRANTED,
+        consent_at=timezone.now(),
+        consent_method=method,
+        consent_proof=proof[:2000],
+    )
+
+
+def _tell_owner(form, contact, new):
+    owner = contact.owner
+    if owner is None or not owner.email:
+        return
+    with translation.override(owner.language or "en"):
+        subject = (_("New lead: %(name)s") if new else _("%(name)s filled in a form again")) % {
+            "name": contact
+        }
+        body = _("%(name)s filled in the form “%(form)s”.") % {"name": contact, "form": form.name}
+        if settings.BASE_URL:
+            body += (
+                "\n\n"
+                + settings.BASE_URL.rstrip("/")
+                + reverse("contacts:contact_detail", args=[contact.pk])
+            )
+    address = owner.email
+    transaction.on_commit(lambda: send_mail(subject, body, None, [address]))
+
+
+def address_hash(address):
+    """Who sent a submission, without keeping their IP address."""
+    return hashlib.sha256(f"{settings.SECRET_KEY}:{address}".encode()).hexdigest()[:16]
