@@ -280,3 +280,35 @@ class Employment(models.Model):
 
     def __str__(self):
         return f"{self.contact} @ {self.company}"
+
+
+class DuplicateDismissal(models.Model):
+    """A pair of contacts (or companies) someone reviewed and said are not duplicates: the scan
+    never shows it again. Ids are stored lowest first, as plain numbers (a merge or a purge of
+    one of them leaves nothing to clean up)."""
+
+    class Kind(models.TextChoices):
+        CONTACT = "contact", _("contact")
+        COMPANY = "company", _("company")
+
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    low_id = models.BigIntegerField()
+    high_id = models.BigIntegerField()
+    dismissed_by = models.ForeignKey(
+        "core.User", on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    dismissed_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["kind", "low_id", "high_id"], name="duplicate_dismissal_unique"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.kind} {self.low_id} / {self.high_id}"
+
+    @classmethod
+    def dismissed_keys(cls, kind):
+        return set(cls.objects.filter(kind=kind).values_list("low_id", "high_id"))

@@ -6,8 +6,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from clientela.core import customfields, records, search
-from clientela.core.choices import ChangeSource
+from clientela.core.choices import ChangeAction, ChangeSource
 from clientela.core.context import change_context
+from clientela.core.history import record_change
 from clientela.core.services import (  # noqa: F401  (trash and bulk actions of contacts and companies)
     assign_records,
     delete_records,
@@ -396,3 +397,175 @@ def promote_lifecycle(contacts, stage, *, actor):
     ]
     with change_context(source=ChangeSource.AUTOMATION):
         return records.bulk_set(behind, actor=actor, lifecycle_stage=stage)
+
+
+# --- duplicates and merging ---------------------------------------------------------------------
+
+
+@transaction.atomic
+def dismiss_duplicate(first, second, *, actor):
+    """Record that two contacts (or two companies) are not duplicates; the scan skips them."""
+    from .duplicates import pair_key
+    from .models import DuplicateDismissal
+
+    if type(first) is not type(second) or first.pk == second.pk:
+        raise ValidationError(_("Choose two different records of the same kind."))
+    kind = DuplicateDismissal.Kind.COMPANY if isinstance(first, Company) else "contact"
+    low, high = pair_key(first.pk, second.pk)
+    dismissal, _created = DuplicateDismissal.objects.get_or_create(
+        kind=kind, low_id=low, high_id=high, defaults={"dismissed_by": actor}
+    )
+    return dismissal
+
+
+# Fields a merge may take from the other record.
+CONTACT_MERGE_FIELDS = tuple(f for f in CONTACT_FIELDS if f not in ("owner", "team")) + (
+    "owner",
+    "team",
+)
+COMPANY_MERGE_FIELDS = COMPANY_FIELDS
+
+
+@transaction.atomic
+def merge_contacts(keep, other, *, actor, values=None):
+    """Merge ``other`` into ``keep``; see ``_merge``. Returns the kept contact."""
+    return _merge(Contact, keep, other, CONTACT_MERGE_FIELDS, actor=actor, values=values)
+
+
+@transaction.atomic
+def merge_companies(keep, other, *, actor, values=None):
+    """Merge company ``other`` into ``keep``; see ``_merge``. Returns the kept company."""
+    return _merge(Company, keep, other, COMPANY_MERGE_FIELDS, actor=actor, values=values)
+
+
+def _merge(model, keep, other, allowed, *, actor, values):
+    """One transaction: ``keep`` takes the field values chosen in ``values`` (field ->
+    ``"keep"``/``"other"``; unchosen fields stay), empty custom fields filled from the other,
+    and every row pointing at ``other`` — e-mails, phones, tags, company links, deals,
+    purchases, activities, attendee links and whatever later apps add — is moved to ``keep``,
+    found through the model's relations (a link both records already had is kept once).
+    ``other`` goes to the trash; both histories record the merge."""
+    if keep.pk == other.pk:
+        raise ValidationError(_("A record cannot be merged with itself."))
+    values = values or {}
+    unknown = [name for name in values if name not in allowed]
+    bad = [name for name, side in values.items() if side not in ("keep", "other")]
+    if unknown or bad:
+        raise ValidationError(
+            {name: [_("Unknown field.")] for name in unknown}
+            | {name: [_('Choose "keep" or "other".')] for name in bad if name not in unknown}
+        )
+    locked = model.all_objects.select_for_update().in_bulk([keep.pk, other.pk])
+    keep, other = locked[keep.pk], locked[other.pk]
+    if other.deleted_at is not None or keep.deleted_at is not None:
+        raise ValidationError(_("A record in the trash cannot be merged."))
+    with records.track_update(keep, actor=actor) as change:
+        for name, side in values.items():
+            if side == "other":
+                field = model._meta.get_field(name)
+                setattr(keep, field.attname, getattr(other, field.attname))
+        keep.custom_fields = {**(other.custom_fields or {}), **(keep.custom_fields or {})}
+        if model is Contact:
+            _clean_contact(keep)
+        else:
+            _clean_company(keep)
+        keep.save()
+        moved = _move_related(model, keep, other, actor=actor)
+        if model is Contact:
+            _tidy_contact_children(keep)
+        else:
+            _tidy_phones(CompanyPhone, "company", keep)
+        change.add("merged", None, f"{other} (#{other.pk})")
+    records.soft_delete([other], actor=actor)
+    record_change(
+        other,
+        ChangeAction.UPDATE,
+        {"merged_into": [None, f"{keep} (#{keep.pk})"], **moved},
+        actor=actor,
+    )
+    if model is Company:
+        search.index_records(Contact.objects.filter(company=keep).order_by("pk"))
+    return keep
+
+
+def _relations(model):
+    """Every relation pointing at ``model``: (related model, the field holding the link).
+    Hidden ones too (the tables behind plain many-to-many fields such as tags and meeting
+    attendees)."""
+    for rel in model._meta.get_fields(include_hidden=True):
+        if rel.auto_created and not rel.concrete and (rel.one_to_many or rel.one_to_one):
+            yield rel.related_model, rel.field
+
+
+def _unique_sets(related_model, field):
+    """The other fields of each unique rule that includes ``field``."""
+    opts = related_model._meta
+    sets = [tuple(fields) for fields in opts.unique_together]
+    sets += [
+        tuple(c.fields) for c in opts.constraints if getattr(c, "fields", None) and not c.condition
+    ]
+    found = [tuple(f for f in s if f != field.name) for s in sets if field.name in s]
+    if field.unique:
+        found.append(())
+    return found
+
+
+def _move_related(model, keep, other, *, actor):
+    """Point every row linked to ``other`` at ``keep``; returns ``{table: rows moved}``."""
+    moved = {}
+    for related_model, field in _relations(model):
+        manager = related_model._base_manager
+        rows = manager.filter(**{field.name: other.pk})
+        for others in _unique_sets(related_model, field):
+            # A row that would repeat one ``keep`` already has is the same link: drop it.
+            names = [related_model._meta.get_field(f).attname for f in others]
+            if not names:
+                if manager.filter(**{field.name: keep.pk}).exists():
+                    rows.delete()
+                continue
+            taken = set(manager.filter(**{field.name: keep.pk}).values_list(*names))
+            clash = [pk for pk, *key in rows.values_list("pk", *names) if tuple(key) in taken]
+            if clash:
+                manager.filter(pk__in=clash).delete()
+        if hasattr(related_model, "all_objects") and hasattr(related_model, "version"):
+            tracked = list(related_model.all_objects.filter(**{field.name: other.pk}))
+            done = records.bulk_set(tracked, actor=actor, **{field.name: keep})
+            count = len(done)
+        else:
+            count = rows.update(**{field.attname: keep.pk})
+        if count:
+            moved[related_model._meta.label_lower + "." + field.name] = count
+    return moved
+
+
+def _tidy_contact_children(contact):
+    seen = set()
+    for row in ContactEmail.objects.filter(contact=contact).order_by("-is_primary", "id"):
+        if row.email.lower() in seen:
+            row.delete()
+        seen.add(row.email.lower())
+    _one_primary_row(ContactEmail.objects.filter(contact=contact))
+    _tidy_phones(ContactPhone, "contact", contact)
+    current = Employment.objects.filter(contact=contact, is_current=True).order_by("id")
+    seen = set()
+    for link in current:
+        if link.company_id in seen:
+            link.delete()
+        seen.add(link.company_id)
+
+
+def _tidy_phones(model, parent, owner):
+    seen = set()
+    for row in model.objects.filter(**{parent: owner}).order_by("-is_primary", "id"):
+        if row.number in seen:
+            row.delete()
+        seen.add(row.number)
+    _one_primary_row(model.objects.filter(**{parent: owner}))
+
+
+def _one_primary_row(queryset):
+    rows = list(queryset.order_by("-is_primary", "id"))
+    if rows:
+        queryset.exclude(pk=rows[0].pk).filter(is_primary=True).update(is_primary=False)
+        if not rows[0].is_primary:
+            queryset.filter(pk=rows[0].pk).update(is_primary=True)
