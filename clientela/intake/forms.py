@@ -63,3 +63,54 @@ class AssignmentRuleForm(forms.ModelForm):
 
     def rule_fields(self):
         return {name: self.cleaned_data[name] for name in self.Meta.fields}
+
+
+class WebFormForm(forms.Form):
+    name = forms.CharField(label=_("Name"), max_length=100)
+    active = forms.BooleanField(label=_("Active"), required=False, initial=True)
+    double_opt_in = forms.BooleanField(
+        label=_("Confirm marketing consent by e-mail (double opt-in)"),
+        required=False,
+        initial=True,
+    )
+    consent_en = forms.CharField(
+        label=_("Consent checkbox (English)"), required=False, max_length=500
+    )
+    consent_es = forms.CharField(
+        label=_("Consent checkbox (Spanish)"), required=False, max_length=500
+    )
+    consent_ca = forms.CharField(
+        label=_("Consent checkbox (Catalan)"), required=False, max_length=500
+    )
+    success_message = forms.CharField(label=_("Thank-you message"), required=False, max_length=500)
+    redirect_url = forms.URLField(
+        label=_("Or send people to"), required=False, max_length=500, assume_scheme="https"
+    )
+
+    def options(self):
+        data = self.cleaned_data
+        return {
+            "name": data["name"],
+            "active": data["active"],
+            "double_opt_in": data["double_opt_in"],
+            "success_message": data["success_message"],
+            "redirect_url": data["redirect_url"],
+            "consent_text": {
+                code: data[f"consent_{code}"]
+                for code in ("en", "es", "ca")
+                if data[f"consent_{code}"]
+            },
+        }
+
+
+class FormFieldRow(forms.Form):
+    name = forms.ChoiceField(label=_("Field"), choices=(), required=False)
+    label = forms.CharField(label=_("Label"), max_length=200, required=False)
+    required = forms.BooleanField(label=_("Required"), required=False)
+
+    def __init__(self, *args, targets=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["name"].choices = [("", "—"), *targets]
+
+
+FormFieldRows = forms.formset_factory(FormFieldRow, extra=3, max_num=30, validate_max=True)

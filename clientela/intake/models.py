@@ -86,6 +86,11 @@ class WebForm(models.Model):
     def __str__(self):
         return self.name
 
+    def consent_in(self, language):
+        """The consent text in ``language``, else English, else any; "" when none is set."""
+        texts = self.consent_text or {}
+        return texts.get(language) or texts.get("en") or next(iter(texts.values()), "")
+
 
 class FormSubmission(models.Model):
     """One submission as it arrived (what was typed, where from) and the contact it made."""

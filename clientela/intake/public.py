@@ -40,7 +40,13 @@ def _too_many(form, sender):
 def form_page(request, slug):
     form = get_object_or_404(WebForm, slug=slug, active=True)
     language = (get_language() or "es")[:2]
-    context = {"form": form, "honeypot": HONEYPOT, "values": {}, "errors": {}}
+    context = {
+        "form": form,
+        "consent": form.consent_in(language),
+        "honeypot": HONEYPOT,
+        "values": {},
+        "errors": {},
+    }
     if request.method == "GET":
         return render(request, "intake/public_form.html", {**context, "values": request.GET})
     values = {k: v[:MAX_VALUE] for k, v in request.POST.items() if k != HONEYPOT}

@@ -9,6 +9,9 @@ urlpatterns = [
     path("assignment/new/", views.rule_form, name="rule_create"),
     path("assignment/<int:pk>/", views.rule_form, name="rule_edit"),
     path("assignment/<int:pk>/delete/", views.rule_delete, name="rule_delete"),
+    path("forms/", views.form_list, name="form_list"),
+    path("forms/new/", views.form_edit, name="form_create"),
+    path("forms/<int:pk>/", views.form_edit, name="form_edit"),
     # public: no sign-in
     path("f/<slug:slug>/", public.form_page, name="form_page"),
     path("confirm/<str:token>/", public.confirm_consent, name="confirm_consent"),

@@ -123,7 +123,7 @@ def submit_form(form, data, *, context=None, language="en"):
     email = values.pop("email")
     context = dict(context or {})
     if consented:
-        context["consent_text"] = form.consent_text.get(language) or form.consent_text.get("en")
+        context["consent_text"] = form.consent_in(language)
     contact = Contact.objects.filter(emails__email=email).order_by("id").first()
     custom = {k[3:]: v for k, v in values.items() if k.startswith("cf_")}
     plain = {k: v for k, v in values.items() if not k.startswith("cf_")}
