@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import views, views_duplicates
 
 app_name = "contacts"
 
@@ -18,6 +18,13 @@ def record_urls(prefix, v, base=""):
             v["view_delete"].as_view(),
             name=f"{prefix}_view_delete",
         ),
+        path(f"{base}duplicates/", v["duplicates"].as_view(), name=f"{prefix}_duplicates"),
+        path(
+            f"{base}duplicates/dismiss/",
+            v["dismiss"].as_view(),
+            name=f"{prefix}_duplicates_dismiss",
+        ),
+        path(f"{base}<int:pk>/merge/", v["merge"].as_view(), name=f"{prefix}_merge"),
         path(f"{base}<int:pk>/", v["detail"].as_view(), name=f"{prefix}_detail"),
         path(f"{base}<int:pk>/edit/", v["form"].as_view(), name=f"{prefix}_edit"),
         path(f"{base}<int:pk>/delete/", v["delete"].as_view(), name=f"{prefix}_delete"),
@@ -37,6 +44,9 @@ CONTACT_VIEWS = {
     "delete": views.ContactDeleteView,
     "restore": views.ContactRestoreView,
     "purge": views.ContactPurgeView,
+    "duplicates": views_duplicates.DuplicateListView,
+    "dismiss": views_duplicates.DismissDuplicateView,
+    "merge": views_duplicates.MergeView,
 }
 COMPANY_VIEWS = {
     "list": views.CompanyListView,
@@ -49,6 +59,9 @@ COMPANY_VIEWS = {
     "delete": views.CompanyDeleteView,
     "restore": views.CompanyRestoreView,
     "purge": views.CompanyPurgeView,
+    "duplicates": views_duplicates.CompanyDuplicateListView,
+    "dismiss": views_duplicates.CompanyDismissDuplicateView,
+    "merge": views_duplicates.CompanyMergeView,
 }
 
 urlpatterns = [

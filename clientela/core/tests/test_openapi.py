@@ -115,6 +115,13 @@ def test_every_api_route_is_documented(spec):
             (f"/api/v1/{resource}/{{id}}/", "PATCH"),
             (f"/api/v1/{resource}/{{id}}/", "DELETE"),
         }
+    expected |= {  # no delete: a form's submissions are evidence of consent
+        ("/api/v1/web-forms/", "GET"),
+        ("/api/v1/web-forms/", "POST"),
+        ("/api/v1/web-forms/{id}/", "GET"),
+        ("/api/v1/web-forms/{id}/", "PUT"),
+        ("/api/v1/web-forms/{id}/", "PATCH"),
+    }
     assert documented == expected
 
 
