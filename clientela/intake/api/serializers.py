@@ -1,9 +1,12 @@
+from django.conf import settings
+from django.urls import reverse
+from django.utils.translation import gettext as _
 from rest_framework import serializers
 
 from clientela.core.api.serializers import StrictModelSerializer
 from clientela.core.models import Team, User
 
-from ..models import AssignmentRule
+from ..models import AssignmentRule, WebForm
 
 MAX_VALUES = 200
 
@@ -46,3 +49,51 @@ class AssignmentRuleSerializer(StrictModelSerializer):
             "user",
             "team",
         ]
+
+
+class FormFieldSerializer(serializers.Serializer):
+    name = serializers.CharField(max_length=60)
+    label = serializers.CharField(max_length=200, required=False, allow_blank=True)
+    required = serializers.BooleanField(required=False, default=False)
+
+
+class WebFormSerializer(StrictModelSerializer):
+    """A web form; ``fields`` in the order asked, ``consent_text`` keyed by language code, and
+    ``slug`` the last part of its public address (made from the name when not given)."""
+
+    fields = FormFieldSerializer(many=True, max_length=MAX_VALUES)
+    consent_text = serializers.DictField(
+        child=serializers.CharField(max_length=500, allow_blank=True), required=False
+    )
+    page_url = serializers.SerializerMethodField()
+
+    class Meta:
+        model = WebForm
+        fields = [
+            "id",
+            "name",
+            "slug",
+            "active",
+            "fields",
+            "consent_text",
+            "double_opt_in",
+            "success_message",
+            "redirect_url",
+            "page_url",
+            "created_at",
+        ]
+        read_only_fields = ["created_at"]
+        extra_kwargs = {"slug": {"required": False}}
+
+    def get_page_url(self, form) -> str:
+        path = reverse("intake:form_page", args=[form.slug])
+        request = self.context.get("request")
+        return request.build_absolute_uri(path) if request else path
+
+    def validate_consent_text(self, texts):
+        unknown = set(texts) - {code for code, _name in settings.LANGUAGES}
+        if unknown:
+            raise serializers.ValidationError(
+                _("Unknown languages: %(codes)s.") % {"codes": ", ".join(sorted(unknown))}
+            )
+        return {code: text for code, text in texts.items() if text}

@@ -1,4 +1,5 @@
-"""``/api/v1/assignment-rules/``: read by anyone who reads contacts, changed by their managers."""
+"""``/api/v1/assignment-rules/`` and ``/api/v1/web-forms/``: read by anyone who reads contacts,
+changed by their managers."""
 
 from rest_framework import permissions as drf
 from rest_framework import viewsets
@@ -8,8 +9,8 @@ from clientela.core.api.base import ApiViewMixin
 from clientela.core.api.pagination import KeysetCursorPagination
 
 from .. import services
-from ..models import AssignmentRule
-from .serializers import AssignmentRuleSerializer
+from ..models import AssignmentRule, WebForm
+from .serializers import AssignmentRuleSerializer, WebFormSerializer
 
 
 class ContactsManagerPermission(drf.BasePermission):
@@ -44,3 +45,28 @@ class AssignmentRuleViewSet(ApiViewMixin, viewsets.ModelViewSet):
 
     def perform_destroy(self, instance):
         services.delete_rule(instance, actor=self.request.user)
+
+
+class WebFormViewSet(ApiViewMixin, viewsets.ModelViewSet):
+    """Web forms. There is no delete: a form's submissions are the evidence of consent given
+    through it, so a form that is no longer wanted is set ``active: false``."""
+
+    serializer_class = WebFormSerializer
+    permission_classes = [ContactsManagerPermission]
+    pagination_class = KeysetCursorPagination
+    filter_backends = []
+    lookup_value_regex = r"[0-9]{1,18}"
+    orderings = {"name": ["name", "id"]}
+    default_ordering = "name"
+    http_method_names = ["get", "post", "put", "patch", "head", "options"]
+    queryset = WebForm.objects.all()
+
+    def perform_create(self, serializer):
+        serializer.instance = services.create_form(
+            actor=self.request.user, **serializer.validated_data
+        )
+
+    def perform_update(self, serializer):
+        serializer.instance = services.update_form(
+            serializer.instance, actor=self.request.user, **serializer.validated_data
+        )
