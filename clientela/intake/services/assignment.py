@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from clientela.core import records
 from clientela.core.choices import ChangeSource
 from clientela.core.context import change_context
+from clientela.core.text import normalize
 
 from ..choices import RecordType, Strategy
 from ..models import AssignmentRule
@@ -143,9 +144,12 @@ def matches(rule, record):
     checks = [
         (rule.sources, getattr(record, "source", None)),
         (rule.countries, (getattr(place, "country", "") or "").upper()),
-        (rule.regions, getattr(place, "region", None)),
     ]
     if any(wanted and value not in wanted for wanted, value in checks):
+        return False
+    # "Girona", "girona" and "GIRONA" are one province; so are "Lleida" and "Lléida".
+    region = normalize(getattr(place, "region", ""))
+    if rule.regions and region not in {normalize(r) for r in rule.regions}:
         return False
     postcode = getattr(place, "postcode", "") or ""
     if rule.postcode_prefixes and not postcode.startswith(tuple(rule.postcode_prefixes)):

@@ -56,6 +56,23 @@ def test_the_first_matching_rule_gives_the_record_and_records_it(admin_user, sal
     assert (change.changes, change.source) == ({"owner": [None, biel.pk]}, "automation")
 
 
+def test_regions_match_without_case_or_accents(admin_user, sales_team):
+    _team, (ana, _biel, _carla) = sales_team
+    services.create_rule(
+        actor=admin_user,
+        name="Ponent",
+        record_type="contact",
+        regions="Lleida, Àger",
+        strategy="user",
+        user=ana,
+    )
+    found = [lead(admin_user, region=r) for r in ("LLEIDA", "ager", "Lérida", "")]
+
+    changed = services.assign_new(found, actor=admin_user, record_type="contact")
+
+    assert [c.region for c in changed] == ["LLEIDA", "ager"]
+
+
 def test_round_robin_goes_around_the_team(admin_user, sales_team):
     team, people = sales_team
     services.create_rule(
