@@ -77,6 +77,8 @@ class ContactForm(OwnedRecordForm):
     ]
     wide_fields = ["consent_proof", "notes"]
     company = CompanyChoiceField()
+    # Set by the page after it warned of a likely duplicate: the next "Save" creates anyway.
+    save_anyway = forms.BooleanField(required=False, widget=forms.HiddenInput)
 
     class Meta:
         model = Contact

@@ -1,6 +1,7 @@
 """Contact and company pages: thin subclasses of ``core.views.records`` naming the model,
 filterset, templates and services."""
 
+from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
@@ -8,7 +9,7 @@ from clientela.core import permissions
 from clientela.core.validators import format_phone
 from clientela.core.views import records
 
-from . import services
+from . import duplicates, services
 from .choices import EmailKind, PhoneKind
 from .filtersets import CompanyFilterSet, ContactFilterSet
 from .forms import CompanyForm, ContactForm, email_formset, phone_formset, region_from
@@ -203,8 +204,37 @@ class ContactFormView(ContactMixin, records.RecordFormView):
             "phones": phone_formset(data, record, region_from(data, record)),
         }
 
+    likely_duplicates = ()
+
     def create(self, *, actor, **kwargs):
+        """Warn of a likely duplicate first (among the contacts the user can see); the form
+        then carries ``save_anyway`` so pressing Save again creates the contact."""
+        if self.request.POST.get("save_anyway") not in ("True", "true", "on", "1"):
+            self.likely_duplicates = duplicates.similar_contacts(
+                first_name=kwargs.get("first_name") or "",
+                last_name=kwargs.get("last_name") or "",
+                second_last_name=kwargs.get("second_last_name") or "",
+                emails=[row["email"] for row in kwargs.get("emails") or ()],
+                phones=[row["number"] for row in kwargs.get("phones") or ()],
+                queryset=self.visible(Contact.objects.all()),
+            )
+            if self.likely_duplicates:
+                raise ValidationError(
+                    _(
+                        "This looks like an existing contact. Check the matches above, or "
+                        "press Save again to create it anyway."
+                    )
+                )
         return services.create_contact(actor=actor, **kwargs)
+
+    def render_form(self, form, formsets, record, **kwargs):
+        if self.likely_duplicates:
+            form.data = form.data.copy()
+            form.data["save_anyway"] = "True"
+        return super().render_form(form, formsets, record, **kwargs)
+
+    def common_context(self):
+        return {**super().common_context(), "likely_duplicates": self.likely_duplicates}
 
     def update(self, record, *, actor, expected_version, **kwargs):
         return services.update_contact(

@@ -118,3 +118,38 @@ def test_pages_of_pairs_follow_each_other_without_repeats():
 
     assert [(p.first.pk, p.second.pk) for p in first + second] == [(1, 2), (1, 3), (2, 5), (4, 6)]
     assert (after, end) == ("90-1-3", None)
+
+
+def test_creating_a_likely_duplicate_warns_then_saves_anyway(client, admin_user, twins):
+    from clientela.contacts.tests.test_views_forms import contact_data
+
+    client.force_login(admin_user)
+    a, b = twins
+    create = reverse("contacts:contact_create")
+    data = contact_data(first_name="Laura", last_name="Vidal", emails=["LAURA@example.es"])
+
+    warned = client.post(create, data)
+
+    html = warned.content.decode()
+    assert warned.status_code == 200
+    assert "This looks like an existing contact:" in html
+    assert f'href="{reverse("contacts:contact_detail", args=[a.pk])}"' in html
+    assert 'name="save_anyway" value="True"' in html
+    assert Contact.objects.count() == 2
+
+    saved = client.post(create, {**data, "save_anyway": "True"})
+
+    assert saved.status_code == 302
+    assert Contact.objects.count() == 3
+
+
+def test_creating_someone_new_gives_no_warning(client, admin_user, twins):
+    from clientela.contacts.tests.test_views_forms import contact_data
+
+    client.force_login(admin_user)
+
+    response = client.post(
+        reverse("contacts:contact_create"), contact_data(first_name="Pedro", last_name="Martín")
+    )
+
+    assert response.status_code == 302
