@@ -6,6 +6,7 @@ Every command runs with the change source ``cli`` so history shows where changes
 import argparse
 import os
 import secrets
+import shutil
 import signal
 import subprocess
 import sys
@@ -88,8 +89,18 @@ def build_parser():
     )
     importer.set_defaults(handler=cmd_import)
 
-    exporter = commands.add_parser("export", help=_("Export contacts or companies as CSV."))
+    exporter = commands.add_parser(
+        "export", help=_("Export contacts or companies as CSV, Excel (XLSX) or vCard.")
+    )
     exporter.add_argument("kind", choices=kinds)
+    exporter.add_argument(
+        "--format",
+        "-f",
+        dest="format",
+        choices=("csv", "xlsx", "vcf"),
+        default="csv",
+        help=_("File format (vcf: contacts only)."),
+    )
     exporter.add_argument("--output", "-o", type=Path, default=None)
     exporter.add_argument(
         "--as", dest="username", default=None, help=_("Export only what this user may see.")
@@ -292,21 +303,38 @@ def cmd_import(args):
 
 
 def cmd_export(args):
+    from django.utils.translation import gettext as _
+
     from clientela.contacts import io
     from clientela.core import permissions
 
     model = _model(args.kind)
+    if args.format not in io.EXPORT_FORMATS[model]:
+        raise SystemExit(
+            _("%(kind)s cannot be exported as %(format)s.")
+            % {"kind": args.kind, "format": args.format}
+        )
     queryset = model.objects.all()
     user = _user(args.username)
     if user is not None:
         queryset = permissions.visible(user, queryset)
+    content = io.export_content(model, queryset, args.format)
+    if hasattr(content, "read"):  # XLSX: a binary file
+        with content:
+            if args.output:
+                with open(args.output, "wb") as out:
+                    shutil.copyfileobj(content, out)
+            else:
+                shutil.copyfileobj(content, sys.stdout.buffer)
+                sys.stdout.flush()
+        return 0
     if args.output:
         with open(args.output, "w", encoding="utf-8", newline="") as out:
-            for chunk in io.iter_csv(model, queryset):
+            for chunk in content:
                 out.write(chunk)
         return 0
     try:
-        for chunk in io.iter_csv(model, queryset):
+        for chunk in content:
             sys.stdout.write(chunk)
         sys.stdout.flush()
     except BrokenPipeError:

@@ -1,4 +1,4 @@
-"""CSV export and import of contacts and companies.
+"""CSV and XLSX export and CSV import of contacts and companies (vCard export: ``vcard``).
 
 Export streams: records are read by id in batches of 1,000 with their children prefetched, and
 each batch becomes one text chunk, so memory stays flat whatever the table size. Import reads the
@@ -9,6 +9,7 @@ number and never half-written, while the good rows are kept.
 
 import codecs
 import csv
+import decimal
 import io
 from dataclasses import dataclass, field
 from datetime import datetime, time
@@ -20,9 +21,10 @@ from django.utils.dateparse import parse_date, parse_datetime
 from django.utils.translation import gettext as _
 
 from clientela.core import customfields, permissions
+from clientela.core.choices import CustomFieldType
 from clientela.core.models import Team, User
 from clientela.core.prefetch import prefetched, related
-from clientela.core.spreadsheet import cell, uncell
+from clientela.core.spreadsheet import cell, uncell, xlsx_value
 from clientela.core.text import normalize
 
 from . import services
@@ -94,9 +96,37 @@ def columns_for(model):
 
 
 # --- export -------------------------------------------------------------------------------------
+#
+# One row generator feeds every tabular format: ``iter_value_batches`` reads the records in id
+# order, 1,000 at a time, and turns each into a list of plain Python values (text, datetimes,
+# custom field values as stored); the CSV and XLSX writers only decide how a value becomes a cell.
 
 
-def _row(record, columns, definitions):
+def export_header(model, definitions):
+    return columns_for(model) + [f"{CF_PREFIX}{d.key}" for d in definitions]
+
+
+def iter_record_batches(model, queryset):
+    """Lists of at most ``BATCH_SIZE`` records of ``queryset``, in id order, with the related
+    rows every exporter reads (owner, team, company, tags, phones, e-mails) loaded per batch."""
+    links = ["owner", "team"] + (["company"] if model is Contact else [])
+    children = ["tags", "phones"] + (["emails"] if model is Contact else [])
+    base = (
+        queryset.order_by("pk")
+        .select_related(*links)
+        .prefetch_related(*(prefetched(name) for name in children))
+    )
+    last_id = 0
+    while True:
+        batch = list(base.filter(pk__gt=last_id)[:BATCH_SIZE])
+        if not batch:
+            return
+        yield batch
+        last_id = batch[-1].pk
+
+
+def _values(record, columns, definitions):
+    """The values of one export row, before any format turns them into cells."""
     values = []
     for column in columns:
         if column == "emails":
@@ -113,37 +143,103 @@ def _row(record, columns, definitions):
             value = record.team.name if record.team_id else ""
         else:
             value = getattr(record, column)
-        values.append(cell(value))
-    values.extend(cell(record.custom_fields.get(d.key)) for d in definitions)
+        values.append(value)
+    values.extend(record.custom_fields.get(d.key) for d in definitions)
     return values
+
+
+def iter_value_batches(model, queryset):
+    """``(header, batches)``: the column names, then an iterator of lists of rows (one list per
+    batch of records), each row a list of values in the header's order."""
+    columns = columns_for(model)
+    definitions = customfields.definitions_for(model)
+
+    def batches():
+        for records in iter_record_batches(model, queryset):
+            yield [_values(record, columns, definitions) for record in records]
+
+    return export_header(model, definitions), definitions, batches()
 
 
 def iter_csv(model, queryset):
     """Yield the CSV of ``queryset`` (already restricted to what the reader may see) as text
     chunks: the header, then one chunk per batch of 1,000 records, in id order."""
-    columns = columns_for(model)
-    definitions = customfields.definitions_for(model)
-    related = ["owner", "team"] + (["company"] if model is Contact else [])
-    children = ["tags", "phones"] + (["emails"] if model is Contact else [])
+    header, _definitions, batches = iter_value_batches(model, queryset)
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
-    writer.writerow(columns + [f"{CF_PREFIX}{d.key}" for d in definitions])
+    writer.writerow(header)
     yield buffer.getvalue()
-    last_id = 0
-    base = (
-        queryset.order_by("pk")
-        .select_related(*related)
-        .prefetch_related(*(prefetched(name) for name in children))
-    )
-    while True:
-        batch = list(base.filter(pk__gt=last_id)[:BATCH_SIZE])
-        if not batch:
-            return
+    for rows in batches:
         buffer.seek(0)
         buffer.truncate()
-        writer.writerows(_row(record, columns, definitions) for record in batch)
+        writer.writerows([cell(value) for value in row] for row in rows)
         yield buffer.getvalue()
-        last_id = batch[-1].pk
+
+
+def _typed(value, kind):
+    """A custom field's stored JSON value as the type a spreadsheet should show (dates as dates,
+    decimals as numbers); anything unexpected stays as it is."""
+    if not isinstance(value, str) or not value:
+        return value
+    try:
+        if kind == CustomFieldType.DATE:
+            return parse_date(value) or value
+        if kind == CustomFieldType.DATETIME:
+            return parse_datetime(value) or value
+        if kind == CustomFieldType.DECIMAL:
+            return decimal.Decimal(value)
+    except (ValueError, decimal.InvalidOperation):
+        pass
+    return value
+
+
+def write_xlsx(model, queryset, fileobj):
+    """Write the XLSX workbook of ``queryset`` (same columns as the CSV) to the binary
+    ``fileobj``. openpyxl's write-only mode keeps no cells in memory: each row goes to a
+    temporary file as it is appended, text as inline strings (no shared string table)."""
+    from openpyxl import Workbook
+
+    header, definitions, batches = iter_value_batches(model, queryset)
+    kinds = [None] * len(columns_for(model)) + [d.field_type for d in definitions]
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet(str(model._meta.verbose_name_plural)[:31])
+    sheet.append(header)
+    for rows in batches:
+        for row in rows:
+            sheet.append(
+                [
+                    xlsx_value(sheet, _typed(value, kind) if kind else value)
+                    for value, kind in zip(row, kinds, strict=True)
+                ]
+            )
+    workbook.save(fileobj)
+
+
+EXPORT_FORMATS = {Contact: ("csv", "xlsx", "vcf"), Company: ("csv", "xlsx")}
+
+
+def export_content(model, queryset, code):
+    """The export of ``queryset`` in the format ``code``: text chunks (CSV, vCard) or a binary
+    file positioned at its start (XLSX). ``queryset`` must already be restricted to what the
+    reader may see."""
+    if code not in EXPORT_FORMATS[model]:
+        raise ValueError(code)
+    if code == "csv":
+        return iter_csv(model, queryset)
+    if code == "vcf":
+        from .vcard import iter_vcards
+
+        return iter_vcards(queryset)
+    from clientela.core.exports import spooled_file
+
+    out = spooled_file()
+    try:
+        write_xlsx(model, queryset, out)
+    except BaseException:
+        out.close()
+        raise
+    out.seek(0)
+    return out
 
 
 # --- import -------------------------------------------------------------------------------------

@@ -9,7 +9,7 @@ from clientela.core import permissions
 from clientela.core.validators import format_phone
 from clientela.core.views import records
 
-from . import duplicates, services
+from . import duplicates, io, services
 from .choices import EmailKind, PhoneKind
 from .filtersets import CompanyFilterSet, ContactFilterSet
 from .forms import CompanyForm, ContactForm, email_formset, phone_formset, region_from
@@ -61,6 +61,8 @@ class ContactListView(ContactMixin, records.RecordListView):
     list_prefetch_related = ("emails", "phones", "tags")
     hidden_filters = ("company",)
 
+    export_formats = io.EXPORT_FORMATS[Contact]
+
     def export_url(self):
         return reverse("contacts:contact_export")
 
@@ -77,28 +79,32 @@ class CompanyListView(CompanyMixin, records.RecordListView):
     template_name = "contacts/company_list.html"
     list_prefetch_related = ("phones", "tags")
 
+    export_formats = io.EXPORT_FORMATS[Company]
+
     def export_url(self):
         return reverse("contacts:company_export")
 
 
 class ContactExportView(ContactMixin, records.RecordExportView):
+    """``?format=csv|xlsx|vcf`` of the filtered contacts."""
+
     filterset_class = ContactFilterSet
     filename = "contacts.csv"
+    export_formats = io.EXPORT_FORMATS[Contact]
 
-    def iter_rows(self, queryset):
-        from . import io
-
-        return io.iter_csv(Contact, queryset)
+    def export_content(self, queryset, code):
+        return io.export_content(Contact, queryset, code)
 
 
 class CompanyExportView(CompanyMixin, records.RecordExportView):
+    """``?format=csv|xlsx`` of the filtered companies."""
+
     filterset_class = CompanyFilterSet
     filename = "companies.csv"
+    export_formats = io.EXPORT_FORMATS[Company]
 
-    def iter_rows(self, queryset):
-        from . import io
-
-        return io.iter_csv(Company, queryset)
+    def export_content(self, queryset, code):
+        return io.export_content(Company, queryset, code)
 
 
 class BulkServices:

@@ -4,7 +4,7 @@ from django.db.models import F, Value
 from django.db.models.functions import Coalesce
 from drf_spectacular.utils import extend_schema, extend_schema_view
 
-from clientela.core.api.base import RecordViewSet
+from clientela.core.api.base import RecordViewSet, export_schema
 from clientela.core.prefetch import prefetched
 
 from .. import io, services
@@ -52,6 +52,9 @@ class ContactsServicesMixin:
     def export_chunks(self, queryset):
         return io.iter_csv(self.model, queryset)
 
+    def export_content(self, queryset, code):
+        return io.export_content(self.model, queryset, code)
+
 
 @extend_schema_view(
     list=extend_schema(summary="List contacts"),
@@ -59,7 +62,9 @@ class ContactsServicesMixin:
     destroy=extend_schema(summary="Move a contact to the trash"),
     restore=extend_schema(summary="Restore a contact from the trash"),
     history=extend_schema(summary="A contact's changes, newest first"),
-    export=extend_schema(summary="Export the filtered contacts as CSV"),
+    export=export_schema(
+        io.EXPORT_FORMATS[Contact], summary="Export the filtered contacts as CSV, XLSX or vCard"
+    ),
 )
 class ContactViewSet(ContactsServicesMixin, RecordViewSet):
     """People. Lists show what the caller's role and scope allow; anything else is 404.
@@ -79,6 +84,7 @@ class ContactViewSet(ContactsServicesMixin, RecordViewSet):
     }
     default_ordering = "name"
     export_filename = "contacts.csv"
+    export_formats = io.EXPORT_FORMATS[Contact]
     create_service = staticmethod(services.create_contact)
     update_service = staticmethod(services.update_contact)
 
@@ -97,7 +103,9 @@ class ContactViewSet(ContactsServicesMixin, RecordViewSet):
     destroy=extend_schema(summary="Move a company to the trash"),
     restore=extend_schema(summary="Restore a company from the trash"),
     history=extend_schema(summary="A company's changes, newest first"),
-    export=extend_schema(summary="Export the filtered companies as CSV"),
+    export=export_schema(
+        io.EXPORT_FORMATS[Company], summary="Export the filtered companies as CSV or XLSX"
+    ),
 )
 class CompanyViewSet(ContactsServicesMixin, RecordViewSet):
     """Organisations. Same rules as contacts: scoped lists, 404 outside the scope, ``If-Match``
@@ -114,6 +122,7 @@ class CompanyViewSet(ContactsServicesMixin, RecordViewSet):
     }
     default_ordering = "name"
     export_filename = "companies.csv"
+    export_formats = io.EXPORT_FORMATS[Company]
     create_service = staticmethod(services.create_company)
     update_service = staticmethod(services.update_company)
 

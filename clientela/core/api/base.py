@@ -3,9 +3,9 @@
 ``ApiViewMixin`` gives every endpoint the same edges: a body size limit (413), JSON only (415),
 the error schema in OpenAPI. ``RecordViewSet`` is the CRUD of a ``CrmRecord`` model: scoped
 querysets (``permissions.visible``; out of scope is 404), the model's filterset, keyset
-pagination, ETag / ``If-Match``, trash and restore, history and a streaming CSV export. Writes are
-delegated to the subclass (``create_record``, ``update_record``, ``delete_records``,
-``restore_records``), which calls the app's services.
+pagination, ETag / ``If-Match``, trash and restore, history and a streamed export (CSV; XLSX or
+vCard where the resource offers them). Writes are delegated to the subclass (``create_record``,
+``update_record``, ``delete_records``, ``restore_records``), which calls the app's services.
 """
 
 import io
@@ -13,7 +13,6 @@ import io
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
-from django.http import StreamingHttpResponse
 from django.utils.translation import gettext as _
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.types import OpenApiTypes
@@ -25,7 +24,7 @@ from rest_framework.parsers import JSONParser
 from rest_framework.permissions import SAFE_METHODS
 from rest_framework.response import Response
 
-from clientela.core import permissions
+from clientela.core import exports, permissions
 from clientela.core.api.errors import PreconditionFailed, RequestTooLarge
 from clientela.core.api.pagination import KeysetCursorPagination
 from clientela.core.api.schema import ClientelaAutoSchema
@@ -110,6 +109,36 @@ ETAG = OpenApiParameter(
     response=[200, 201],
     description="The record's version; send it back in If-Match.",
 )
+EXPORT_RESPONSES = {
+    "csv": ("text/csv", OpenApiTypes.STR, "CSV of the filtered list (the default)."),
+    "xlsx": (
+        exports.XLSX_CONTENT_TYPE,
+        OpenApiTypes.BINARY,
+        "Excel workbook of the filtered list (`format=xlsx`).",
+    ),
+    "vcf": ("text/vcard", OpenApiTypes.STR, "vCard 4.0 of the filtered list (`format=vcf`)."),
+}
+
+
+def export_schema(formats, summary=None):
+    """``extend_schema`` of an ``export`` action offering ``formats`` (CSV first)."""
+    parameters = [TRASHED]
+    if len(formats) > 1:
+        parameters.append(
+            OpenApiParameter(
+                "format",
+                OpenApiTypes.STR,
+                enum=list(formats),
+                description="File format; `csv` when omitted. Any other value is a 400.",
+            )
+        )
+    responses = {}
+    for code in formats:
+        media_type, kind, description = EXPORT_RESPONSES[code]
+        responses[(200, media_type)] = OpenApiResponse(kind, description=description)
+    return extend_schema(summary=summary, filters=True, parameters=parameters, responses=responses)
+
+
 TRASHED = OpenApiParameter(
     "trashed",
     OpenApiTypes.BOOL,
@@ -250,24 +279,30 @@ class RecordViewSet(ApiViewMixin, viewsets.ModelViewSet):
         page = self.paginate_queryset(history_for(record))
         return self.get_paginated_response(ChangeRecordSerializer(page, many=True).data)
 
-    @extend_schema(
-        filters=True,
-        parameters=[TRASHED],
-        responses={
-            (200, "text/csv"): OpenApiResponse(
-                OpenApiTypes.STR, description="CSV of the filtered list."
-            )
-        },
-    )
+    @export_schema(("csv",))
     @action(detail=False, methods=["get"], pagination_class=None)
     def export(self, request, *args, **kwargs):
-        """The filtered list as CSV, streamed: what the caller may see, in id order."""
+        """The filtered list as a file, streamed: what the caller may see, in id order.
+        ``format`` chooses CSV (default), XLSX or vCard where the resource offers it."""
+        code = request.query_params.get("format") or "csv"
+        if code not in self.export_formats:
+            raise ValidationError(
+                {
+                    "format": [
+                        _("Choose one of: %(formats)s.")
+                        % {"formats": ", ".join(self.export_formats)}
+                    ]
+                }
+            )
         queryset = self.filter_queryset(self.get_queryset())
-        response = StreamingHttpResponse(
-            self.export_chunks(queryset), content_type="text/csv; charset=utf-8"
-        )
-        response["Content-Disposition"] = f'attachment; filename="{self.export_filename}"'
-        return response
+        basename = self.export_filename.rpartition(".")[0] or self.export_filename
+        return exports.export_response(code, basename, self.export_content(queryset, code))
+
+    export_formats = ("csv",)
+
+    def export_content(self, queryset, code):
+        """Text chunks or a binary file of ``queryset`` in ``code``; CSV by default."""
+        return self.export_chunks(queryset)
 
     def perform_content_negotiation(self, request, force=False):
         # The export answers CSV whatever the Accept header says; errors stay JSON.

@@ -155,7 +155,15 @@ def test_list_operations_document_filters_ordering_and_cursor(spec):
     assert parameters["ordering"]["schema"]["enum"] == ["name", "-created", "-updated", "created"]
     export = spec["paths"]["/api/v1/contacts/export/"]["get"]
     assert "lifecycle_stage" in {p["name"] for p in export["parameters"]}
-    assert list(export["responses"]["200"]["content"]) == ["text/csv"]
+    assert list(export["responses"]["200"]["content"]) == [
+        "text/csv",
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        "text/vcard",
+    ]
+    formats = next(p for p in export["parameters"] if p["name"] == "format")
+    assert set(formats["schema"]["enum"]) == {"csv", "xlsx", "vcf"}
+    deals = spec["paths"]["/api/v1/deals/export/"]["get"]
+    assert list(deals["responses"]["200"]["content"]) == ["text/csv"]
 
 
 def test_the_docs_page_is_served_offline(client):

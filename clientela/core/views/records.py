@@ -21,7 +21,7 @@ from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
 from django.db.models import Q
-from django.http import HttpResponseRedirect, QueryDict, StreamingHttpResponse
+from django.http import HttpResponseBadRequest, HttpResponseRedirect, QueryDict
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils import formats, timezone
@@ -32,7 +32,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 from django.views import View
 
-from clientela.core import customfields, permissions
+from clientela.core import customfields, exports, permissions
 from clientela.core.choices import ChangeAction, ChangeSource
 from clientela.core.choices import CustomFieldType as T
 from clientela.core.filtersets import owner_choices
@@ -271,6 +271,7 @@ class RecordListView(RecordViewMixin, View):
             "bulk_owners": people if can_bulk else [],
             "bulk_teams": teams if can_bulk else [],
             "export_url": self.export_url(),
+            "export_links": self.export_links(query),
             "this_url": request.get_full_path(),
         }
         context.update(self.extra_context())
@@ -280,26 +281,48 @@ class RecordListView(RecordViewMixin, View):
         """The CSV export of this list, or ``None`` when the app has no exporter."""
         return None
 
+    export_formats = ("csv",)
+
+    def export_links(self, query):
+        """``(label, url)`` of each export format of this list, keeping its filters; CSV, the
+        default, needs no ``format`` parameter."""
+        url = self.export_url()
+        if not url:
+            return []
+        links = []
+        for code in self.export_formats:
+            params = "&".join(p for p in (query, "" if code == "csv" else f"format={code}") if p)
+            links.append((exports.LINK_LABELS[code], f"{url}?{params}" if params else url))
+        return links
+
     def extra_context(self):
         return {}
 
 
 class RecordExportView(RecordListView):
-    """The current filtered list as a streamed CSV file (no page size, bounded memory)."""
+    """The current filtered list as a file: CSV by default, ``?format=`` one of
+    ``export_formats`` (see ``core.exports``); streamed, no page size, bounded memory.
+
+    Subclasses implement ``export_content(queryset, code)`` (text chunks or a binary file) or,
+    for CSV only, ``iter_rows(queryset)``.
+    """
 
     filename = "export.csv"
 
     def iter_rows(self, queryset):  # pragma: no cover - provided by the subclass
         raise NotImplementedError
 
+    def export_content(self, queryset, code):
+        return self.iter_rows(queryset)
+
     def get(self, request):
         self.require_read()
+        code = request.GET.get("format") or "csv"
+        if code not in self.export_formats:
+            return HttpResponseBadRequest(_("This list cannot be exported in that format."))
         queryset = self.filtered().qs  # the exporter reads it in id order, in batches
-        response = StreamingHttpResponse(
-            self.iter_rows(queryset), content_type="text/csv; charset=utf-8"
-        )
-        response["Content-Disposition"] = f'attachment; filename="{self.filename}"'
-        return response
+        basename = self.filename.rpartition(".")[0] or self.filename
+        return exports.export_response(code, basename, self.export_content(queryset, code))
 
 
 class RecordBulkView(RecordViewMixin, View):
