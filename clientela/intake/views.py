@@ -10,11 +10,13 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from clientela.core import permissions
+from clientela.contacts.models import Contact
+from clientela.core import customfields, permissions
 
 from . import services
 from .forms import AssignmentRuleForm, FormFieldRows, WebFormForm
 from .models import AssignmentRule, WebForm
+from .services.webforms import TARGETS
 
 
 def manager_view(view):
@@ -70,17 +72,17 @@ def rule_delete(request, pk):
 
 
 def _targets():
-    from clientela.contacts.models import Contact
-    from clientela.core import customfields
-
-    from .services.webforms import TARGETS
-
+    """What a form field may fill, as (name, label) choices for the builder."""
     labels = {
-        name: Contact._meta.get_field(name).verbose_name
-        for name in TARGETS
-        if name not in ("email", "phone", "company")
+        "email": _("E-mail"),
+        "phone": _("Phone"),
+        "company": _("Company name"),
+        "deal_name": _("Deal: what they want"),
+        "deal_amount": _("Deal: budget"),
     }
-    labels.update(email=_("E-mail"), phone=_("Phone"), company=_("Company name"))
+    for name in TARGETS:
+        if name not in labels:
+            labels[name] = Contact._meta.get_field(name).verbose_name
     targets = [(name, str(labels[name]).capitalize()) for name in TARGETS]
     targets += [(f"cf_{d.key}", d.label) for d in customfields.definitions_for(Contact)]
     return targets

@@ -8,6 +8,8 @@ or (double opt-in) e-mails a signed link that records it when followed.
 """
 
 import hashlib
+import re
+from decimal import Decimal, InvalidOperation
 
 from django.conf import settings
 from django.core import signing
@@ -25,6 +27,8 @@ from clientela.contacts.choices import ConsentMethod, ConsentStatus, SourceChann
 from clientela.contacts.models import Company, Contact
 from clientela.core import customfields
 from clientela.core.validators import normalize_email
+from clientela.sales import services as deal_services
+from clientela.sales.models import Pipeline
 
 from ..models import FormSubmission, WebForm
 from .assignment import assign_new
@@ -43,7 +47,12 @@ TARGETS = {
     "postcode": 20,
     "country": 2,
     "notes": 5000,
+    # A form asking either of these also opens a deal for the contact.
+    "deal_name": 200,
+    "deal_amount": 20,
 }
+DEAL_TARGETS = ("deal_name", "deal_amount")
+AMOUNT = re.compile(r"\s*(?:€|EUR|\$|£)?\s*\d[\d.,\s]*\s*(?:€|EUR|\$|£)?\s*", re.IGNORECASE)
 MAX_FIELDS = 30
 CONSENT_FIELD = "consent"
 CONSENT_SALT = "clientela.intake.consent"
@@ -126,12 +135,15 @@ def submit_form(form, data, *, context=None, language="en"):
         context["consent_text"] = form.consent_in(language)
     contact = Contact.objects.filter(emails__email=email).order_by("id").first()
     custom = {k[3:]: v for k, v in values.items() if k.startswith("cf_")}
+    deal = {k: values.pop(k) for k in DEAL_TARGETS if k in values}
     plain = {k: v for k, v in values.items() if not k.startswith("cf_")}
     company_name = plain.pop("company", "")
     phone = plain.pop("phone", "")
     actor = None  # a form is filled by the person themselves, not by a user
     if contact is None:
         company = _company(company_name, actor)
+        if not (plain.get("first_name") or plain.get("last_name")):
+            plain["first_name"] = email.split("@")[0][:100]  # a form may ask the address only
         contact = contact_services.create_contact(
             actor=actor,
             emails=[email],
@@ -160,6 +172,8 @@ def submit_form(form, data, *, context=None, language="en"):
     if new:
         assign_new([contact], actor=actor, record_type="contact")
         contact.refresh_from_db()
+    if deal:
+        _open_deal(form, contact, deal, actor)
     submission = FormSubmission.objects.create(
         form=form, contact=contact, data=dict(data), context=context
     )
@@ -196,6 +210,11 @@ def _values(form, data):
             errors[name] = [_("At most %(n)d characters.") % {"n": limit}]
             continue
         values[name] = raw
+    if "deal_amount" in values:
+        try:
+            values["deal_amount"] = parse_amount(values["deal_amount"])
+        except ValueError:
+            errors["deal_amount"] = [_("Write an amount, e.g. 1.500 or 1500,50.")]
     if "email" in values:
         try:
             values["email"] = normalize_email(values["email"])
@@ -213,6 +232,47 @@ def _values(form, data):
     if errors:
         raise ValidationError(errors)
     return values
+
+
+def parse_amount(text):
+    """A typed amount as a Decimal, written the Spanish way ("1.500,50") or the English way
+    ("1,500.50"); a lone "." followed by groups of three digits separates thousands."""
+    if not AMOUNT.fullmatch(text):
+        raise ValueError(text)
+    cleaned = re.sub(r"[^\d.,]", "", text)
+    if "," in cleaned and "." in cleaned:
+        thousands = "." if cleaned.rfind(",") > cleaned.rfind(".") else ","
+        cleaned = cleaned.replace(thousands, "")
+    elif "." in cleaned and all(len(g) == 3 for g in cleaned.split(".")[1:]):
+        cleaned = cleaned.replace(".", "")
+    cleaned = cleaned.replace(",", ".")
+    try:
+        amount = Decimal(cleaned)
+    except InvalidOperation as error:
+        raise ValueError(text) from error
+    if amount >= 10**12:
+        raise ValueError(text)
+    return amount.quantize(Decimal("0.01"))
+
+
+def _open_deal(form, contact, deal, actor):
+    # Without a pipeline there is nowhere to put a deal: what was typed is on the timeline.
+    if not Pipeline.objects.filter(archived=False).exists():
+        return None
+    name = deal.get("deal_name") or _("%(form)s: %(name)s") % {"form": form.name, "name": contact}
+    opened = deal_services.create_deal(
+        actor=actor,
+        name=name[:200],
+        amount=deal.get("deal_amount", 0),
+        company=contact.company,
+        contacts=[contact],
+        owner=contact.owner,
+        team=contact.team,
+        source=SourceChannel.WEB_FORM,
+        source_detail=form.name[:200],
+    )
+    assign_new([opened], actor=actor, record_type="deal")
+    return opened
 
 
 def _company(name, actor):

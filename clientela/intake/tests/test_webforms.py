@@ -2,6 +2,7 @@
 bots, bursts, bad and oversized input are refused and leave nothing behind."""
 
 import re
+from decimal import Decimal
 
 import pytest
 from django.core import mail
@@ -178,3 +179,69 @@ def test_a_form_needs_an_email_field(admin_user):
         services.create_form(
             actor=admin_user, name="X", fields=[{"name": "email"}, {"name": "password"}]
         )
+
+
+@pytest.fixture
+def quote_form(admin_user):
+    return services.create_form(
+        actor=admin_user,
+        name="Presupuesto",
+        fields=[
+            {"name": "email", "label": "Correo", "required": True},
+            {"name": "company", "label": "Empresa"},
+            {"name": "deal_name", "label": "¿Qué necesitas?"},
+            {"name": "deal_amount", "label": "Presupuesto"},
+        ],
+    )
+
+
+def test_a_form_asking_for_a_deal_opens_one_assigned_like_deals_are(post, quote_form, make_user):
+    from clientela.sales.models import Deal
+
+    marta = make_user("sales", username="marta")
+    services.create_rule(
+        actor=None, name="Web deals", record_type="deal", strategy="user", user=marta
+    )
+
+    response = post(
+        quote_form,
+        email="compras@fusteria.cat",
+        company="Fusteria Vidal",
+        deal_name="Armarios a medida",
+        deal_amount="12.500,50 €",
+    )
+
+    assert response.status_code == 200
+    deal = Deal.objects.get()
+    assert (deal.name, deal.amount, deal.source, deal.owner) == (
+        "Armarios a medida",
+        Decimal("12500.50"),
+        "web_form",
+        marta,
+    )
+    assert deal.company.name == "Fusteria Vidal"
+    contact = deal.contacts.get()
+    assert (contact.primary_email, contact.first_name) == ("compras@fusteria.cat", "compras")
+
+
+@pytest.mark.parametrize("amount", ["1e9", "-5", "mucho", "9" * 15, "=1+1"])
+def test_an_amount_that_is_not_one_is_refused_and_nothing_is_kept(post, quote_form, amount):
+    from clientela.sales.models import Deal
+
+    response = post(quote_form, email="x@fusteria.cat", deal_amount=amount)
+
+    assert response.status_code == 400
+    assert "Write an amount" in response.content.decode()
+    assert not Contact.objects.exists() and not Deal.objects.exists()
+
+
+def test_without_a_pipeline_the_lead_still_arrives(post, quote_form):
+    from clientela.sales.models import Deal, Pipeline
+
+    Pipeline.objects.update(archived=True)
+
+    response = post(quote_form, email="x@fusteria.cat", deal_name="Una mesa")
+
+    assert response.status_code == 200
+    assert Contact.objects.count() == 1 and not Deal.objects.exists()
+    assert "Una mesa" in Activity.objects.get().body
