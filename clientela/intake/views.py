@@ -16,7 +16,7 @@ from clientela.core import customfields, permissions
 from . import services
 from .forms import AssignmentRuleForm, FormFieldRows, WebFormForm
 from .models import AssignmentRule, WebForm
-from .services.webforms import TARGETS
+from .services.leads import TARGETS
 
 
 def manager_view(view):

@@ -8,8 +8,6 @@ or (double opt-in) e-mails a signed link that records it when followed.
 """
 
 import hashlib
-import re
-from decimal import Decimal, InvalidOperation
 
 from django.conf import settings
 from django.core import signing
@@ -24,35 +22,10 @@ from django.utils.translation import gettext as _
 from clientela.activities import services as activity_services
 from clientela.contacts import services as contact_services
 from clientela.contacts.choices import ConsentMethod, ConsentStatus, SourceChannel
-from clientela.contacts.models import Company, Contact
-from clientela.core import customfields
-from clientela.core.validators import normalize_email
-from clientela.sales import services as deal_services
-from clientela.sales.models import Pipeline
 
 from ..models import FormSubmission, WebForm
-from .assignment import assign_new
+from . import leads
 
-# What a form may ask, and the contact field it fills.
-TARGETS = {
-    "first_name": 100,
-    "last_name": 100,
-    "second_last_name": 100,
-    "email": 254,
-    "phone": 40,
-    "company": 200,
-    "job_title": 200,
-    "city": 100,
-    "region": 100,
-    "postcode": 20,
-    "country": 2,
-    "notes": 5000,
-    # A form asking either of these also opens a deal for the contact.
-    "deal_name": 200,
-    "deal_amount": 20,
-}
-DEAL_TARGETS = ("deal_name", "deal_amount")
-AMOUNT = re.compile(r"\s*(?:€|EUR|\$|£)?\s*\d[\d.,\s]*\s*(?:€|EUR|\$|£)?\s*", re.IGNORECASE)
 MAX_FIELDS = 30
 CONSENT_FIELD = "consent"
 CONSENT_SALT = "clientela.intake.consent"
@@ -97,7 +70,7 @@ def _clean_fields(fields):
     cleaned, errors = [], []
     for item in fields or []:
         name = str(item.get("name", "")).strip()
-        if name not in TARGETS and not name.startswith("cf_"):
+        if not leads.is_target(name):
             errors.append(_("“%(name)s” is not a field a form can fill.") % {"name": name})
             continue
         if name in {f["name"] for f in cleaned}:
@@ -127,53 +100,23 @@ def _full_clean(form):
 def submit_form(form, data, *, context=None, language="en"):
     """Process one submission of ``form`` (``data``: field name -> text). Returns the contact;
     raises ``ValidationError`` (field -> messages) and writes nothing when the input is wrong."""
-    values = _values(form, data)
+    values = leads.clean_values(
+        {field["name"]: data.get(field["name"], "") for field in form.fields},
+        required=[field["name"] for field in form.fields if field["required"]] + ["email"],
+    )
     consented = str(data.get(CONSENT_FIELD, "")).lower() in {"1", "on", "true", "yes"}
-    email = values.pop("email")
     context = dict(context or {})
     if consented:
         context["consent_text"] = form.consent_in(language)
-    contact = Contact.objects.filter(emails__email=email).order_by("id").first()
-    custom = {k[3:]: v for k, v in values.items() if k.startswith("cf_")}
-    deal = {k: values.pop(k) for k in DEAL_TARGETS if k in values}
-    plain = {k: v for k, v in values.items() if not k.startswith("cf_")}
-    company_name = plain.pop("company", "")
-    phone = plain.pop("phone", "")
     actor = None  # a form is filled by the person themselves, not by a user
-    if contact is None:
-        company = _company(company_name, actor)
-        if not (plain.get("first_name") or plain.get("last_name")):
-            plain["first_name"] = email.split("@")[0][:100]  # a form may ask the address only
-        contact = contact_services.create_contact(
-            actor=actor,
-            emails=[email],
-            phones=[phone] if phone else [],
-            company=company,
-            source=SourceChannel.WEB_FORM,
-            source_detail=form.name[:200],
-            lifecycle_stage="lead",
-            language=language if language in ("es", "ca", "en") else "es",
-            custom_fields=custom or None,
-            **plain,
-        )
-        new = True
-    else:
-        # Fill in what is missing; what the team already knows stays.
-        missing = {k: v for k, v in plain.items() if not getattr(contact, k, "")}
-        if phone and not contact.phones.exists():
-            missing["phones"] = [phone]
-        if custom:
-            missing["custom_fields"] = {
-                k: v for k, v in custom.items() if k not in (contact.custom_fields or {})
-            }
-        if missing:
-            contact = contact_services.update_contact(contact, actor=actor, **missing)
-        new = False
-    if new:
-        assign_new([contact], actor=actor, record_type="contact")
-        contact.refresh_from_db()
-    if deal:
-        _open_deal(form, contact, deal, actor)
+    where = {"source": SourceChannel.WEB_FORM, "source_detail": form.name, "actor": actor}
+    contact, new = leads.upsert_contact(values, language=language, **where)
+    leads.open_deal(
+        contact,
+        values,
+        default_name=_("%(form)s: %(name)s") % {"form": form.name, "name": contact},
+        **where,
+    )
     submission = FormSubmission.objects.create(
         form=form, contact=contact, data=dict(data), context=context
     )
@@ -190,96 +133,6 @@ def submit_form(form, data, *, context=None, language="en"):
         _ask_or_record_consent(form, contact, submission, language)
     _tell_owner(form, contact, new)
     return contact
-
-
-def _values(form, data):
-    errors, values = {}, {}
-    for field in form.fields:
-        name = field["name"]
-        raw = (
-            " ".join(str(data.get(name, "")).split())
-            if name != "notes"
-            else str(data.get(name, "")).strip()
-        )
-        if not raw:
-            if field["required"]:
-                errors[name] = [_("This field is required.")]
-            continue
-        limit = TARGETS.get(name, 1000)
-        if len(raw) > limit:
-            errors[name] = [_("At most %(n)d characters.") % {"n": limit}]
-            continue
-        values[name] = raw
-    if "deal_amount" in values:
-        try:
-            values["deal_amount"] = parse_amount(values["deal_amount"])
-        except ValueError:
-            errors["deal_amount"] = [_("Write an amount, e.g. 1.500 or 1500,50.")]
-    if "email" in values:
-        try:
-            values["email"] = normalize_email(values["email"])
-        except ValidationError as error:
-            errors["email"] = error.messages
-    elif "email" not in errors:
-        errors["email"] = [_("This field is required.")]
-    custom = {k[3:]: v for k, v in values.items() if k.startswith("cf_")}
-    if custom:
-        try:
-            customfields.clean_values(Contact, custom)
-        except ValidationError as error:
-            for key, messages in error.message_dict.items():
-                errors[f"cf_{key}"] = messages
-    if errors:
-        raise ValidationError(errors)
-    return values
-
-
-def parse_amount(text):
-    """A typed amount as a Decimal, written the Spanish way ("1.500,50") or the English way
-    ("1,500.50"); a lone "." followed by groups of three digits separates thousands."""
-    if not AMOUNT.fullmatch(text):
-        raise ValueError(text)
-    cleaned = re.sub(r"[^\d.,]", "", text)
-    if "," in cleaned and "." in cleaned:
-        thousands = "." if cleaned.rfind(",") > cleaned.rfind(".") else ","
-        cleaned = cleaned.replace(thousands, "")
-    elif "." in cleaned and all(len(g) == 3 for g in cleaned.split(".")[1:]):
-        cleaned = cleaned.replace(".", "")
-    cleaned = cleaned.replace(",", ".")
-    try:
-        amount = Decimal(cleaned)
-    except InvalidOperation as error:
-        raise ValueError(text) from error
-    if amount >= 10**12:
-        raise ValueError(text)
-    return amount.quantize(Decimal("0.01"))
-
-
-def _open_deal(form, contact, deal, actor):
-    # Without a pipeline there is nowhere to put a deal: what was typed is on the timeline.
-    if not Pipeline.objects.filter(archived=False).exists():
-        return None
-    name = deal.get("deal_name") or _("%(form)s: %(name)s") % {"form": form.name, "name": contact}
-    opened = deal_services.create_deal(
-        actor=actor,
-        name=name[:200],
-        amount=deal.get("deal_amount", 0),
-        company=contact.company,
-        contacts=[contact],
-        owner=contact.owner,
-        team=contact.team,
-        source=SourceChannel.WEB_FORM,
-        source_detail=form.name[:200],
-    )
-    assign_new([opened], actor=actor, record_type="deal")
-    return opened
-
-
-def _company(name, actor):
-    if not name:
-        return None
-    found = Company.objects.filter(name__iexact=name).order_by("id").first()
-    return found or contact_services.create_company(actor=actor, name=name)
 
 
 def _submission_text(form, data):
