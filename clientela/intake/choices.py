@@ -12,3 +12,14 @@ class Strategy(models.TextChoices):
     USER = "user", _("Always the same person")
     ROUND_ROBIN = "round_robin", _("Round robin within the team")
     WORKLOAD = "workload", _("Whoever in the team has the fewest")
+
+
+class WebhookKind(models.TextChoices):
+    CALL = "call", _("Phone calls")
+    LEAD = "lead", _("Leads")
+
+
+class DeliveryStatus(models.TextChoices):
+    DONE = "done", _("Done")
+    DUPLICATE = "duplicate", _("Already received")
+    REFUSED = "refused", _("Refused")

@@ -1,17 +1,22 @@
-"""The public side of web forms: the hosted page (which an embedded snippet also posts to) and
-the double opt-in confirmation link. No sign-in; guarded by a honeypot, a rate limit per
-sender and size limits, and exempt from CSRF because other sites post to it."""
+"""The public side of intake: the web form page (which an embedded snippet also posts to), the
+double opt-in confirmation link and webhooks. No sign-in, and exempt from CSRF because other
+sites post to them; forms are guarded by a honeypot, a rate limit per sender and size limits,
+webhooks by a signature and a size limit."""
+
+import json
 
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
-from django.http import HttpResponseRedirect
+from django.http import HttpResponseRedirect, JsonResponse
 from django.shortcuts import get_object_or_404, render
 from django.utils.translation import get_language
+from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
 from . import services
-from .models import WebForm
+from .choices import DeliveryStatus
+from .models import WebForm, Webhook
 from .services.webforms import address_hash
 
 HONEYPOT = "website_url"  # hidden from people; bots fill every field they find
@@ -82,3 +87,31 @@ def confirm_consent(request, token):
             request, "intake/public_confirmed.html", {"problem": error.messages[0]}, status=400
         )
     return render(request, "intake/public_confirmed.html", {"contact": contact})
+
+
+MAX_WEBHOOK_BODY = 1024 * 1024
+
+
+@csrf_exempt
+@require_http_methods(["POST"])
+def webhook(request, token):
+    """A call from another system: a signed JSON object, answered in JSON."""
+    hook = get_object_or_404(Webhook, token=token, active=True)
+    if int(request.META.get("CONTENT_LENGTH") or 0) > MAX_WEBHOOK_BODY:
+        return JsonResponse({"errors": {"payload": [_("At most 1 MB.")]}}, status=413)
+    body = request.body
+    signature = request.headers.get("X-Clientela-Signature") or request.headers.get(
+        "X-Hub-Signature-256"
+    )
+    if not services.signature_is_valid(hook, body, signature):
+        return JsonResponse(
+            {"errors": {"signature": [_("Missing or wrong signature.")]}}, status=401
+        )
+    try:
+        payload = json.loads(body)
+    except (ValueError, UnicodeDecodeError):
+        return JsonResponse({"errors": {"payload": [_("Send a JSON object.")]}}, status=400)
+    delivery = services.receive(hook, payload)
+    if delivery.status == DeliveryStatus.REFUSED:
+        return JsonResponse({"errors": delivery.errors}, status=400)
+    return JsonResponse({"status": delivery.status, "contact": delivery.contact_id})

@@ -15,4 +15,5 @@ urlpatterns = [
     # public: no sign-in
     path("f/<slug:slug>/", public.form_page, name="form_page"),
     path("confirm/<str:token>/", public.confirm_consent, name="confirm_consent"),
+    path("hooks/<str:token>/", public.webhook, name="webhook"),
 ]

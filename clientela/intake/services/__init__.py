@@ -11,6 +11,7 @@ from .assignment import (
     update_rule,
 )
 from .webforms import confirm_consent, consent_token, create_form, submit_form, update_form
+from .webhooks import create_webhook, new_secret, receive, signature_is_valid, update_webhook
 
 __all__ = [
     "RULE_FIELDS",
@@ -20,10 +21,15 @@ __all__ = [
     "consent_token",
     "create_form",
     "create_rule",
+    "create_webhook",
     "delete_rule",
     "matches",
+    "new_secret",
+    "receive",
     "rule_for",
+    "signature_is_valid",
     "submit_form",
     "update_form",
     "update_rule",
+    "update_webhook",
 ]
