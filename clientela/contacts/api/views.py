@@ -10,6 +10,7 @@ from clientela.core.prefetch import prefetched
 from .. import io, services
 from ..filtersets import CompanyFilterSet, ContactFilterSet
 from ..models import Company, Contact, Employment
+from .duplicates import DuplicatesActionsMixin
 from .serializers import CompanySerializer, ContactSerializer
 
 LINKS = ("company", "owner", "team")
@@ -66,7 +67,7 @@ class ContactsServicesMixin:
         io.EXPORT_FORMATS[Contact], summary="Export the filtered contacts as CSV, XLSX or vCard"
     ),
 )
-class ContactViewSet(ContactsServicesMixin, RecordViewSet):
+class ContactViewSet(DuplicatesActionsMixin, ContactsServicesMixin, RecordViewSet):
     """People. Lists show what the caller's role and scope allow; anything else is 404.
 
     Writes accept ``If-Match`` with the ETag read earlier: a stale one gets 412 and changes
@@ -107,7 +108,7 @@ class ContactViewSet(ContactsServicesMixin, RecordViewSet):
         io.EXPORT_FORMATS[Company], summary="Export the filtered companies as CSV or XLSX"
     ),
 )
-class CompanyViewSet(ContactsServicesMixin, RecordViewSet):
+class CompanyViewSet(DuplicatesActionsMixin, ContactsServicesMixin, RecordViewSet):
     """Organisations. Same rules as contacts: scoped lists, 404 outside the scope, ``If-Match``
     on writes (optional; without it the last write wins), deletes move to the trash."""
 

@@ -1,0 +1,108 @@
+"""``duplicates`` and ``merge`` actions of the contact and company API viewsets."""
+
+from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
+from rest_framework import serializers, status
+from rest_framework.decorators import action
+from rest_framework.exceptions import NotFound
+from rest_framework.response import Response
+
+from clientela.core import permissions
+
+from .. import duplicates, services
+from ..models import Contact
+from ..views_duplicates import page_of_pairs
+
+_RECORD = inline_serializer(
+    "DuplicateRecord", {"id": serializers.IntegerField(), "name": serializers.CharField()}
+)
+DUPLICATE_PAGE = inline_serializer(
+    "DuplicatePage",
+    {
+        "results": inline_serializer(
+            "DuplicatePair",
+            {
+                "first": _RECORD,
+                "second": _RECORD,
+                "score": serializers.IntegerField(min_value=0, max_value=100),
+                "reasons": serializers.ListField(child=serializers.CharField()),
+            },
+            many=True,
+        ),
+        "next": serializers.CharField(allow_null=True),
+    },
+)
+AFTER = OpenApiParameter(
+    "after", str, description="The ``next`` position of the previous page.", required=False
+)
+
+
+class MergeSerializer(serializers.Serializer):
+    other = serializers.IntegerField(
+        min_value=1, help_text="The id of the record merged into this one (it goes to the trash)."
+    )
+    values = serializers.DictField(
+        child=serializers.ChoiceField(choices=["keep", "other"]),
+        required=False,
+        help_text='Field name -> "keep" or "other": whose value the kept record takes.',
+    )
+
+
+def _brief(record):
+    return {"id": record.pk, "name": str(record)}
+
+
+class DuplicatesActionsMixin:
+    """Likely duplicates among the records the caller may change, and merging two of them."""
+
+    def _duplicate_finder(self):
+        if self.model is Contact:
+            return duplicates.find_contact_duplicates, services.merge_contacts
+        return duplicates.find_company_duplicates, services.merge_companies
+
+    @extend_schema(
+        summary="Likely duplicate pairs, best first",
+        parameters=[AFTER],
+        responses={200: DUPLICATE_PAGE},
+    )
+    @action(detail=False, methods=["get"], filter_backends=[], pagination_class=None)
+    def duplicates(self, request, *args, **kwargs):
+        """Pairs of records (among those the caller may change) that are probably the same,
+        with a score (0-100) and the reasons; dismissed pairs are left out."""
+        find, _merge = self._duplicate_finder()
+        queryset = permissions.visible(request.user, self.model.objects.all(), write=True)
+        page, following = page_of_pairs(find(queryset), request.query_params.get("after"))
+        next_url = None
+        if following:
+            next_url = request.build_absolute_uri(request.path) + f"?after={following}"
+        results = [
+            {
+                "first": _brief(p.first),
+                "second": _brief(p.second),
+                "score": p.score,
+                "reasons": p.reasons,
+            }
+            for p in page
+        ]
+        return Response({"results": results, "next": next_url})
+
+    @extend_schema(summary="Merge another record into this one", request=MergeSerializer)
+    @action(detail=True, methods=["post"], filter_backends=[])
+    def merge(self, request, *args, **kwargs):
+        """Merge ``other`` into this record: this record takes the chosen ``values``; every
+        e-mail, phone, tag, company link, deal, purchase and activity of the other moves here;
+        the other goes to the trash. Both must be records the caller may change (else 404)."""
+        keep = self.get_object()
+        data = MergeSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        other = (
+            permissions.visible(request.user, self.model.objects.all(), write=True)
+            .filter(pk=data.validated_data["other"])
+            .first()
+        )
+        if other is None or other.pk == keep.pk:
+            raise NotFound()
+        _find, merge = self._duplicate_finder()
+        record = merge(
+            keep, other, actor=request.user, values=data.validated_data.get("values") or {}
+        )
+        return self.respond_with(record, status.HTTP_200_OK)
