@@ -1,4 +1,5 @@
-"""The assignment rule form. Lists (sources, countries...) are typed comma-separated."""
+"""The forms of the intake pages: assignment rules (lists typed comma-separated), web forms
+and their fields, webhooks (the mapping typed one “key = field” per line)."""
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
@@ -6,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from clientela.contacts.choices import SourceChannel
 from clientela.core.models import Team, User
 
+from .choices import WebhookKind
 from .models import AssignmentRule
 
 LIST_HELP = _("Comma-separated; leave empty for any.")
@@ -114,3 +116,47 @@ class FormFieldRow(forms.Form):
 
 
 FormFieldRows = forms.formset_factory(FormFieldRow, extra=3, max_num=30, validate_max=True)
+
+
+class WebhookForm(forms.Form):
+    name = forms.CharField(label=_("Name"), max_length=100)
+    kind = forms.ChoiceField(label=_("Receives"), choices=WebhookKind.choices)
+    source = forms.ChoiceField(
+        label=_("Source channel of new contacts"),
+        choices=[("", _("Phone for calls, social network for leads")), *SourceChannel.choices],
+        required=False,
+    )
+    active = forms.BooleanField(label=_("Active"), required=False, initial=True)
+    mapping = forms.CharField(
+        label=_("Field mapping"),
+        required=False,
+        max_length=10000,
+        widget=forms.Textarea(attrs={"rows": 6, "class": "code"}),
+        help_text=_(
+            "One per line: the key in what is sent = the contact field it fills, e.g. "
+            "“answers.empresa = company”. Usual names (email, phone_number, full_name, "
+            "company_name, city…) need no line."
+        ),
+    )
+
+    def __init__(self, *args, editing=False, **kwargs):
+        super().__init__(*args, **kwargs)
+        if editing:  # what a webhook receives is fixed: its sender is set up for it
+            self.fields["kind"].disabled = True
+
+    def clean_mapping(self):
+        mapping = {}
+        for number, line in enumerate(self.cleaned_data["mapping"].splitlines(), start=1):
+            if not line.strip():
+                continue
+            key, sep, target = line.rpartition("=")
+            if not sep or not key.strip() or not target.strip():
+                raise forms.ValidationError(
+                    _("Line %(n)d: write “key = field”.") % {"n": number}, code="invalid"
+                )
+            mapping[key.strip()] = target.strip()
+        return mapping
+
+
+def mapping_text(mapping):
+    return "\n".join(f"{key} = {target}" for key, target in mapping.items())

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import public, views
+from . import public, views, views_webhooks
 
 app_name = "intake"
 
@@ -12,6 +12,10 @@ urlpatterns = [
     path("forms/", views.form_list, name="form_list"),
     path("forms/new/", views.form_edit, name="form_create"),
     path("forms/<int:pk>/", views.form_edit, name="form_edit"),
+    path("webhooks/", views_webhooks.webhook_list, name="webhook_list"),
+    path("webhooks/new/", views_webhooks.webhook_edit, name="webhook_create"),
+    path("webhooks/<int:pk>/", views_webhooks.webhook_edit, name="webhook_edit"),
+    path("webhooks/<int:pk>/secret/", views_webhooks.webhook_secret, name="webhook_secret"),
     # public: no sign-in
     path("f/<slug:slug>/", public.form_page, name="form_page"),
     path("confirm/<str:token>/", public.confirm_consent, name="confirm_consent"),

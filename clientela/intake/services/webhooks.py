@@ -92,6 +92,8 @@ def update_webhook(webhook, *, actor, **fields):
     webhook = Webhook.objects.select_for_update().get(pk=webhook.pk)
     if "mapping" in fields:
         fields["mapping"] = _clean_mapping(fields["mapping"])
+    if fields.get("source") == "":
+        fields["source"] = DEFAULT_SOURCES[webhook.kind]
     for name, value in fields.items():
         setattr(webhook, name, value)
     _full_clean(webhook)
