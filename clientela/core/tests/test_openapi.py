@@ -109,7 +109,7 @@ def test_every_api_route_is_documented(spec):
         ("/api/v1/deals/{id}/quotes/", "POST"),
         ("/api/v1/deals/{id}/quotes/{version}/pdf/", "GET"),
     }
-    for resource in ("users", "teams", "custom-fields", "assignment-rules"):
+    for resource in ("users", "teams", "custom-fields", "assignment-rules", "webhooks"):
         expected |= {
             (f"/api/v1/{resource}/", "GET"),
             (f"/api/v1/{resource}/", "POST"),

@@ -3,10 +3,11 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from rest_framework import serializers
 
+from clientela.contacts.choices import SourceChannel
 from clientela.core.api.serializers import StrictModelSerializer
 from clientela.core.models import Team, User
 
-from ..models import AssignmentRule, WebForm
+from ..models import AssignmentRule, WebForm, Webhook
 
 MAX_VALUES = 200
 
@@ -97,3 +98,39 @@ class WebFormSerializer(StrictModelSerializer):
                 _("Unknown languages: %(codes)s.") % {"codes": ", ".join(sorted(unknown))}
             )
         return {code: text for code, text in texts.items() if text}
+
+
+class WebhookSerializer(StrictModelSerializer):
+    """A webhook; ``address`` is where the sender posts, ``secret`` what it signs with, and
+    ``kind`` (``call`` or ``lead``) is fixed once created."""
+
+    address = serializers.SerializerMethodField()
+    mapping = serializers.DictField(child=serializers.CharField(max_length=100), required=False)
+    source = serializers.ChoiceField(
+        choices=SourceChannel.choices, required=False, allow_blank=True
+    )
+
+    class Meta:
+        model = Webhook
+        fields = [
+            "id",
+            "name",
+            "kind",
+            "source",
+            "active",
+            "mapping",
+            "address",
+            "secret",
+            "created_at",
+        ]
+        read_only_fields = ["secret", "created_at"]
+
+    def get_address(self, webhook) -> str:
+        path = reverse("intake:webhook", args=[webhook.token])
+        request = self.context.get("request")
+        return request.build_absolute_uri(path) if request else path
+
+    def validate_kind(self, kind):
+        if self.instance is not None and kind != self.instance.kind:
+            raise serializers.ValidationError(_("What a webhook receives cannot change."))
+        return kind

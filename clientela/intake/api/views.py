@@ -1,5 +1,6 @@
-"""``/api/v1/assignment-rules/`` and ``/api/v1/web-forms/``: read by anyone who reads contacts,
-changed by their managers."""
+"""``/api/v1/assignment-rules/``, ``/api/v1/web-forms/`` and ``/api/v1/webhooks/``: read by
+anyone who reads contacts (webhooks, holding secrets, by their managers only), changed by
+their managers."""
 
 from rest_framework import permissions as drf
 from rest_framework import viewsets
@@ -9,8 +10,8 @@ from clientela.core.api.base import ApiViewMixin
 from clientela.core.api.pagination import KeysetCursorPagination
 
 from .. import services
-from ..models import AssignmentRule, WebForm
-from .serializers import AssignmentRuleSerializer, WebFormSerializer
+from ..models import AssignmentRule, WebForm, Webhook
+from .serializers import AssignmentRuleSerializer, WebFormSerializer, WebhookSerializer
 
 
 class ContactsManagerPermission(drf.BasePermission):
@@ -70,3 +71,37 @@ class WebFormViewSet(ApiViewMixin, viewsets.ModelViewSet):
         serializer.instance = services.update_form(
             serializer.instance, actor=self.request.user, **serializer.validated_data
         )
+
+
+class ContactsManagerOnly(drf.BasePermission):
+    def has_permission(self, request, view):
+        return permissions.can_manage(request.user, "contacts")
+
+
+class WebhookViewSet(ApiViewMixin, viewsets.ModelViewSet):
+    """Webhooks: where phone systems and lead sources post, and the secret they sign with."""
+
+    serializer_class = WebhookSerializer
+    permission_classes = [ContactsManagerOnly]
+    pagination_class = KeysetCursorPagination
+    filter_backends = []
+    lookup_value_regex = r"[0-9]{1,18}"
+    orderings = {"name": ["name", "id"]}
+    default_ordering = "name"
+    http_method_names = ["get", "post", "put", "patch", "delete", "head", "options"]
+    queryset = Webhook.objects.all()
+
+    def perform_create(self, serializer):
+        serializer.instance = services.create_webhook(
+            actor=self.request.user, **serializer.validated_data
+        )
+
+    def perform_update(self, serializer):
+        fields = dict(serializer.validated_data)
+        fields.pop("kind", None)
+        serializer.instance = services.update_webhook(
+            serializer.instance, actor=self.request.user, **fields
+        )
+
+    def perform_destroy(self, instance):
+        services.delete_webhook(instance, actor=self.request.user)

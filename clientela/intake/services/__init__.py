@@ -11,7 +11,14 @@ from .assignment import (
     update_rule,
 )
 from .webforms import confirm_consent, consent_token, create_form, submit_form, update_form
-from .webhooks import create_webhook, new_secret, receive, signature_is_valid, update_webhook
+from .webhooks import (
+    create_webhook,
+    delete_webhook,
+    new_secret,
+    receive,
+    signature_is_valid,
+    update_webhook,
+)
 
 __all__ = [
     "RULE_FIELDS",
@@ -22,6 +29,7 @@ __all__ = [
     "create_form",
     "create_rule",
     "create_webhook",
+    "delete_webhook",
     "delete_rule",
     "matches",
     "new_secret",

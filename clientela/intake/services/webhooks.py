@@ -102,6 +102,12 @@ def update_webhook(webhook, *, actor, **fields):
 
 
 @transaction.atomic
+def delete_webhook(webhook, *, actor):
+    """Remove a webhook and its log of calls; what the calls logged stays on the timelines."""
+    webhook.delete()
+
+
+@transaction.atomic
 def new_secret(webhook, *, actor):
     """Replace the signing secret (when the old one may have leaked)."""
     webhook.secret = secrets.token_hex(32)
