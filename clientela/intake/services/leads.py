@@ -9,7 +9,12 @@ and a lead that says what it wants opens a deal.
 import re
 from decimal import Decimal, InvalidOperation
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.mail import send_mail
+from django.db import transaction
+from django.urls import reverse
+from django.utils import translation
 from django.utils.translation import gettext as _
 
 from clientela.contacts import services as contact_services
@@ -180,6 +185,24 @@ def open_deal(contact, values, *, default_name, source, source_detail, actor=Non
     )
     assign_new([opened], actor=actor, record_type="deal")
     return opened
+
+
+def tell_owner(contact, created, came_by):
+    """E-mail the contact's owner, in their language, that a lead came (``came_by``: "the form
+    “Contact”", "Facebook"...), once the transaction is committed."""
+    owner = contact.owner
+    if owner is None or not owner.email:
+        return
+    with translation.override(owner.language or "en"):
+        subject = (_("New lead: %(name)s") if created else _("%(name)s wrote again")) % {
+            "name": contact
+        }
+        body = _("%(name)s came through %(door)s.") % {"name": contact, "door": came_by}
+        if settings.BASE_URL:
+            link = reverse("contacts:contact_detail", args=[contact.pk])
+            body += "\n\n" + settings.BASE_URL.rstrip("/") + link
+    address = owner.email
+    transaction.on_commit(lambda: send_mail(subject, body, None, [address]))
 
 
 def _company(name, actor):

@@ -131,7 +131,7 @@ def submit_form(form, data, *, context=None, language="en"):
     )
     if consented:
         _ask_or_record_consent(form, contact, submission, language)
-    _tell_owner(form, contact, new)
+    leads.tell_owner(contact, new, _("the form “%(form)s”") % {"form": form.name})
     return contact
 
 
@@ -200,25 +200,6 @@ def _record_consent(contact, submission, method):
         consent_method=method,
         consent_proof=proof[:2000],
     )
-
-
-def _tell_owner(form, contact, new):
-    owner = contact.owner
-    if owner is None or not owner.email:
-        return
-    with translation.override(owner.language or "en"):
-        subject = (_("New lead: %(name)s") if new else _("%(name)s filled in a form again")) % {
-            "name": contact
-        }
-        body = _("%(name)s filled in the form “%(form)s”.") % {"name": contact, "form": form.name}
-        if settings.BASE_URL:
-            body += (
-                "\n\n"
-                + settings.BASE_URL.rstrip("/")
-                + reverse("contacts:contact_detail", args=[contact.pk])
-            )
-    address = owner.email
-    transaction.on_commit(lambda: send_mail(subject, body, None, [address]))
 
 
 def address_hash(address):

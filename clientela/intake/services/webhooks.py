@@ -305,7 +305,7 @@ def _lead(webhook, payload):
         raise ValidationError({"payload": [_("No lead fields in it.")]})
     values = leads.clean_values(fields)
     where = {"source": webhook.source, "source_detail": webhook.name, "actor": None}
-    contact, _created = leads.upsert_contact(values, language=settings.LANGUAGE_CODE[:2], **where)
+    contact, created = leads.upsert_contact(values, language=settings.LANGUAGE_CODE[:2], **where)
     leads.open_deal(
         contact,
         values,
@@ -321,4 +321,5 @@ def _lead(webhook, payload):
         owner=contact.owner,
         team=contact.team,
     )
+    leads.tell_owner(contact, created, webhook.name)
     return contact

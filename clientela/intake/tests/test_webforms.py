@@ -86,6 +86,7 @@ def test_a_submission_makes_a_lead_assigned_logged_and_told(post, web_form, make
     assert note.owner == ana
     assert FormSubmission.objects.get().context["utm_source"] == "google"
     assert [m.to for m in mail.outbox] == [[ana.email]]
+    assert "came through the form “Pide información”" in mail.outbox[0].body
 
 
 def test_a_known_address_is_the_same_contact_and_keeps_what_the_team_knows(

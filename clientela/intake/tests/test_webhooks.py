@@ -6,6 +6,7 @@ import hmac
 import json
 
 import pytest
+from django.core import mail
 from django.urls import reverse
 
 from clientela.activities.models import Activity
@@ -227,3 +228,16 @@ def test_bad_webhooks_are_refused(admin_user, fields):
 
     with pytest.raises(ValidationError):
         services.create_webhook(actor=admin_user, **fields)
+
+
+def test_the_owner_of_a_lead_is_told(
+    send, lead_hook, make_user, django_capture_on_commit_callbacks
+):
+    ana = make_user("sales", username="ana")
+    services.create_rule(actor=None, name="All", record_type="contact", strategy="user", user=ana)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        send(lead_hook, {"email": "marta@example.com", "full_name": "Marta Soler"})
+
+    assert [m.to for m in mail.outbox] == [[ana.email]]
+    assert mail.outbox[0].subject == "New lead: Marta Soler"
