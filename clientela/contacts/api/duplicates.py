@@ -1,5 +1,6 @@
 """``duplicates`` and ``merge`` actions of the contact and company API viewsets."""
 
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import serializers, status
 from rest_framework.decorators import action
@@ -7,6 +8,7 @@ from rest_framework.exceptions import NotFound
 from rest_framework.response import Response
 
 from clientela.core import permissions
+from clientela.core.api.base import ETAG
 
 from .. import duplicates, services
 from ..models import Contact
@@ -33,6 +35,15 @@ DUPLICATE_PAGE = inline_serializer(
 )
 AFTER = OpenApiParameter(
     "after", str, description="The ``next`` position of the previous page.", required=False
+)
+
+LIKELY_DUPLICATES = OpenApiParameter(
+    "X-Likely-Duplicates",
+    OpenApiTypes.STR,
+    OpenApiParameter.HEADER,
+    response=[201],
+    description="Ids (comma-separated) of existing contacts the new one probably duplicates; "
+    "absent when there are none. The contact is created anyway.",
 )
 
 
@@ -106,3 +117,24 @@ class DuplicatesActionsMixin:
             keep, other, actor=request.user, values=data.validated_data.get("values") or {}
         )
         return self.respond_with(record, status.HTTP_200_OK)
+
+
+class LikelyDuplicateHeaderMixin:
+    """Creating a contact answers, besides the contact, ``X-Likely-Duplicates``: the ids of
+    existing contacts (that the caller may see) it probably duplicates. Nothing is refused."""
+
+    @extend_schema(parameters=[ETAG, LIKELY_DUPLICATES])
+    def create(self, request, *args, **kwargs):
+        response = super().create(request, *args, **kwargs)
+        body = response.data
+        found = duplicates.similar_contacts(
+            first_name=body.get("first_name") or "",
+            last_name=body.get("last_name") or "",
+            second_last_name=body.get("second_last_name") or "",
+            emails=[row["email"] for row in body.get("emails") or ()],
+            phones=[row["number"] for row in body.get("phones") or ()],
+            queryset=permissions.visible(request.user, Contact.objects.exclude(pk=body["id"])),
+        )
+        if found:
+            response["X-Likely-Duplicates"] = ",".join(str(c.pk) for c, _s, _r in found)
+        return response

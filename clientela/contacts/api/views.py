@@ -10,7 +10,7 @@ from clientela.core.prefetch import prefetched
 from .. import io, services
 from ..filtersets import CompanyFilterSet, ContactFilterSet
 from ..models import Company, Contact, Employment
-from .duplicates import DuplicatesActionsMixin
+from .duplicates import DuplicatesActionsMixin, LikelyDuplicateHeaderMixin
 from .serializers import CompanySerializer, ContactSerializer
 
 LINKS = ("company", "owner", "team")
@@ -67,7 +67,9 @@ class ContactsServicesMixin:
         io.EXPORT_FORMATS[Contact], summary="Export the filtered contacts as CSV, XLSX or vCard"
     ),
 )
-class ContactViewSet(DuplicatesActionsMixin, ContactsServicesMixin, RecordViewSet):
+class ContactViewSet(
+    LikelyDuplicateHeaderMixin, DuplicatesActionsMixin, ContactsServicesMixin, RecordViewSet
+):
     """People. Lists show what the caller's role and scope allow; anything else is 404.
 
     Writes accept ``If-Match`` with the ETag read earlier: a stale one gets 412 and changes

@@ -80,3 +80,28 @@ def test_companies_merge_through_the_api(admin_api, admin_user):
 
     assert response.status_code == 200
     assert list(Company.objects.values_list("name", flat=True)) == ["Acme SL"]
+
+
+def test_creating_a_likely_duplicate_answers_its_ids_in_a_header(admin_api, admin_user):
+    a, b = _twins(admin_user)
+
+    response = admin_api.post(
+        "/api/v1/contacts/",
+        {"first_name": "Kike", "last_name": "Soler", "phones": [{"number": "600111222"}]},
+        format="json",
+    )
+
+    assert response.status_code == 201
+    assert response["X-Likely-Duplicates"] == f"{a.pk},{b.pk}"
+    assert Contact.objects.count() == 3
+
+
+def test_creating_someone_new_answers_no_duplicate_header(admin_api, admin_user):
+    _twins(admin_user)
+
+    response = admin_api.post(
+        "/api/v1/contacts/", {"first_name": "Ana", "last_name": "Gil"}, format="json"
+    )
+
+    assert response.status_code == 201
+    assert "X-Likely-Duplicates" not in response
