@@ -8,6 +8,8 @@ import re
 import pytest
 import vobject
 from django.contrib.contenttypes.models import ContentType
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 from openpyxl import load_workbook
@@ -284,3 +286,18 @@ def test_cli_exports_xlsx_and_vcard_as_a_user(make_user, tmp_path, capsys):
 
     with pytest.raises(SystemExit, match="cannot be exported as vcf"):
         main(["export", "companies", "--format", "vcf"])
+
+
+def test_export_queries_do_not_grow_with_the_records_of_a_batch(admin_user, since_field):
+    def queries_for_export():
+        with CaptureQueriesContext(connection) as captured:
+            "".join(export_content(Contact, Contact.objects.all(), "csv"))
+        return len(captured)
+
+    services.create_contact(actor=admin_user, first_name="A", emails=["a@x.es"], tags=["t"])
+    few = queries_for_export()
+    for i in range(5):
+        services.create_contact(
+            actor=admin_user, first_name=f"N{i}", emails=[f"n{i}@x.es"], phones=["600123456"]
+        )
+    assert queries_for_export() == few
