@@ -24,7 +24,6 @@ from django.utils.translation import gettext as _
 from clientela.core import customfields, permissions
 from clientela.core.choices import CustomFieldType
 from clientela.core.models import Team, User
-from clientela.core.prefetch import prefetched
 from clientela.core.spreadsheet import cells, uncell, xlsx_value
 from clientela.core.text import normalize
 
@@ -105,25 +104,6 @@ def columns_for(model):
 
 def export_header(model, definitions):
     return columns_for(model) + [f"{CF_PREFIX}{d.key}" for d in definitions]
-
-
-def iter_record_batches(model, queryset):
-    """Lists of at most ``BATCH_SIZE`` records of ``queryset``, in id order, with the related
-    rows every exporter reads (owner, team, company, tags, phones, e-mails) loaded per batch."""
-    links = ["owner", "team"] + (["company"] if model is Contact else [])
-    children = ["tags", "phones"] + (["emails"] if model is Contact else [])
-    base = (
-        queryset.order_by("pk")
-        .select_related(*links)
-        .prefetch_related(*(prefetched(name) for name in children))
-    )
-    last_id = 0
-    while True:
-        batch = list(base.filter(pk__gt=last_id)[:BATCH_SIZE])
-        if not batch:
-            return
-        yield batch
-        last_id = batch[-1].pk
 
 
 LINKED_NAMES = {"company": "company__name", "owner": "owner__username", "team": "team__name"}

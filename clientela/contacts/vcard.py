@@ -8,11 +8,9 @@ a million cards; vCard 4.0 text is simple once escaping (section 3.4) and line f
 import re
 from datetime import UTC
 
-from clientela.core.prefetch import related
-
+from . import io
 from .choices import EmailKind, PhoneKind
-from .io import iter_record_batches
-from .models import Contact
+from .models import Contact, ContactEmail, ContactPhone
 
 CRLF = "\r\n"
 LINE_OCTETS = 75
@@ -70,15 +68,46 @@ def _property(name, text, **params):
     return fold(f"{name}{params}:{text}")
 
 
+FIELDS = (
+    "pk",
+    "first_name",
+    "last_name",
+    "second_last_name",
+    "job_title",
+    "company__name",
+    "street",
+    "city",
+    "postcode",
+    "region",
+    "country",
+    "notes",
+    "updated_at",
+)
+
+
+class ContactCard:
+    """What one vCard says about a contact: its fields read as a tuple, then its e-mails and
+    phones as ``(value, kind, is_primary)`` (primary first) and its tag names."""
+
+    __slots__ = (*(name.replace("__", "_") for name in FIELDS), "emails", "phones", "tags")
+
+    def __init__(self, values):
+        for name, value in zip(self.__slots__, values, strict=False):
+            setattr(self, name, value)
+        self.emails, self.phones, self.tags = [], [], []
+
+    @property
+    def full_name(self):
+        surnames = " ".join(n for n in (self.last_name, self.second_last_name) if n)
+        return " ".join(p for p in (self.first_name, surnames) if p)
+
+
 def card(contact):
-    """The vCard of one contact (loaded with its e-mails, phones, tags and company)."""
+    """The vCard of one ``ContactCard``."""
     surnames = [n for n in (contact.last_name, contact.second_last_name) if n]
-    full_name = contact.full_name
-    emails = related(contact, "emails")
-    if not full_name:
-        full_name = (
-            emails[0].email if emails else (contact.company.name if contact.company_id else "")
-        )
+    full_name = contact.full_name or (
+        contact.emails[0][0] if contact.emails else (contact.company_name or "")
+    )
     lines = [
         "BEGIN:VCARD" + CRLF,
         "VERSION:4.0" + CRLF,
@@ -86,27 +115,23 @@ def card(contact):
         _property("FN", escape(full_name)),
         _property("N", structured(surnames, contact.first_name, "", "", "")),
     ]
-    if contact.company_id:
-        lines.append(_property("ORG", structured(contact.company.name)))
+    if contact.company_name:
+        lines.append(_property("ORG", structured(contact.company_name)))
     if contact.job_title:
         lines.append(_property("TITLE", escape(contact.job_title)))
-    for email in emails:
+    for email, kind, primary in contact.emails:
         lines.append(
             _property(
-                "EMAIL",
-                escape(email.email),
-                type=EMAIL_TYPES.get(email.kind),
-                pref="1" if email.is_primary else None,
+                "EMAIL", escape(email), type=EMAIL_TYPES.get(kind), pref="1" if primary else None
             )
         )
-    for phone in related(contact, "phones"):
-        kind = PHONE_TYPES.get(phone.kind)
-        pref = "1" if phone.is_primary else None
-        number = phone.number.replace(" ", "")
-        if TEL_URI.fullmatch(number):
-            lines.append(_property("TEL", f"tel:{number}", value="uri", type=kind, pref=pref))
+    for number, kind, primary in contact.phones:
+        kind, pref = PHONE_TYPES.get(kind), "1" if primary else None
+        compact = number.replace(" ", "")
+        if TEL_URI.fullmatch(compact):
+            lines.append(_property("TEL", f"tel:{compact}", value="uri", type=kind, pref=pref))
         else:
-            lines.append(_property("TEL", escape(phone.number), value="text", type=kind, pref=pref))
+            lines.append(_property("TEL", escape(number), value="text", type=kind, pref=pref))
     if any((contact.street, contact.city, contact.postcode, contact.region, contact.country)):
         lines.append(
             _property(
@@ -123,9 +148,8 @@ def card(contact):
                 ),
             )
         )
-    tags = sorted(t.name for t in related(contact, "tags"))
-    if tags:
-        lines.append(_property("CATEGORIES", ",".join(escape(t) for t in tags)))
+    if contact.tags:
+        lines.append(_property("CATEGORIES", ",".join(escape(t) for t in sorted(contact.tags))))
     if contact.notes:
         lines.append(_property("NOTE", escape(contact.notes)))
     if contact.updated_at:
@@ -137,6 +161,29 @@ def card(contact):
 
 def iter_vcards(queryset):
     """The vCards of ``queryset`` (already restricted to what the reader may see) as text
-    chunks, one per batch of records, in id order. An empty list gives an empty file."""
-    for batch in iter_record_batches(Contact, queryset):
-        yield "".join(card(contact) for contact in batch)
+    chunks, one per batch of 1,000 contacts, in id order. An empty list gives an empty file.
+
+    Contacts are read as tuples and each batch's e-mails, phones and tags in one query each,
+    never as model instances (several times faster on a million contacts)."""
+    base = queryset.prefetch_related(None).order_by("pk").values_list(*FIELDS)
+    last_id = 0
+    while True:
+        cards = [ContactCard(values) for values in base.filter(pk__gt=last_id)[: io.BATCH_SIZE]]
+        if not cards:
+            return
+        last_id = cards[-1].pk
+        by_id = {c.pk: c for c in cards}
+        emails = ContactEmail.objects.filter(contact_id__in=by_id).order_by(
+            "contact_id", "-is_primary", "id"
+        )
+        for contact_id, *email in emails.values_list("contact_id", "email", "kind", "is_primary"):
+            by_id[contact_id].emails.append(email)
+        phones = ContactPhone.objects.filter(contact_id__in=by_id).order_by(
+            "contact_id", "-is_primary", "id"
+        )
+        for contact_id, *phone in phones.values_list("contact_id", "number", "kind", "is_primary"):
+            by_id[contact_id].phones.append(phone)
+        tagged = Contact.tags.through.objects.filter(contact_id__in=by_id)
+        for contact_id, name in tagged.values_list("contact_id", "tag__name"):
+            by_id[contact_id].tags.append(name)
+        yield "".join(card(c) for c in cards)
