@@ -110,21 +110,34 @@ LINKED_NAMES = {"company": "company__name", "owner": "owner__username", "team": 
 CHILD_COLUMNS = ("emails", "phones", "tags")
 
 
+def batch_filter(field, ids):
+    """The filter selecting the rows of ``ids`` (ascending): an id range when the batch is dense
+    (a whole table, in id order: Django prepares each value of an ``IN`` list, which costs more
+    than the query itself), else ``IN``. Rows of ids in the range but not in the batch are
+    skipped by the caller."""
+    if ids[-1] - ids[0] < 2 * len(ids):
+        return {f"{field}__gte": ids[0], f"{field}__lte": ids[-1]}
+    return {f"{field}__in": ids}
+
+
 def _children(model, ids):
     """``{column: {record id: joined text}}`` of the e-mails, phones and tags of ``ids`` (three
     queries a batch; primary e-mail and phone first, tags by name)."""
     owner = "contact_id" if model is Contact else "company_id"
+    wanted = set(ids)
     found = {column: defaultdict(list) for column in CHILD_COLUMNS}
     sources = [("phones", model.phones.rel.related_model, "number")]
     if model is Contact:
         sources.append(("emails", ContactEmail, "email"))
     for column, child, value in sources:
-        rows = child.objects.filter(**{f"{owner}__in": ids}).order_by(owner, "-is_primary", "id")
+        rows = child.objects.filter(**batch_filter(owner, ids)).order_by(owner, "-is_primary", "id")
         for record_id, text in rows.values_list(owner, value).iterator():
-            found[column][record_id].append(text)
-    tagged = model.tags.through.objects.filter(**{f"{owner}__in": ids})
+            if record_id in wanted:
+                found[column][record_id].append(text)
+    tagged = model.tags.through.objects.filter(**batch_filter(owner, ids))
     for record_id, name in tagged.values_list(owner, "tag__name").iterator():
-        found["tags"][record_id].append(name)
+        if record_id in wanted:
+            found["tags"][record_id].append(name)
     separators = {"emails": LIST_SEPARATOR, "phones": LIST_SEPARATOR, "tags": TAG_SEPARATOR}
     return {
         column: {

@@ -173,17 +173,20 @@ def iter_vcards(queryset):
             return
         last_id = cards[-1].pk
         by_id = {c.pk: c for c in cards}
-        emails = ContactEmail.objects.filter(contact_id__in=by_id).order_by(
+        emails = ContactEmail.objects.filter(**io.batch_filter("contact_id", list(by_id))).order_by(
             "contact_id", "-is_primary", "id"
         )
         for contact_id, *email in emails.values_list("contact_id", "email", "kind", "is_primary"):
-            by_id[contact_id].emails.append(email)
-        phones = ContactPhone.objects.filter(contact_id__in=by_id).order_by(
+            if contact_id in by_id:
+                by_id[contact_id].emails.append(email)
+        phones = ContactPhone.objects.filter(**io.batch_filter("contact_id", list(by_id))).order_by(
             "contact_id", "-is_primary", "id"
         )
         for contact_id, *phone in phones.values_list("contact_id", "number", "kind", "is_primary"):
-            by_id[contact_id].phones.append(phone)
-        tagged = Contact.tags.through.objects.filter(contact_id__in=by_id)
+            if contact_id in by_id:
+                by_id[contact_id].phones.append(phone)
+        tagged = Contact.tags.through.objects.filter(**io.batch_filter("contact_id", list(by_id)))
         for contact_id, name in tagged.values_list("contact_id", "tag__name"):
-            by_id[contact_id].tags.append(name)
+            if contact_id in by_id:
+                by_id[contact_id].tags.append(name)
         yield "".join(card(c) for c in cards)

@@ -49,7 +49,9 @@ def cells(values):
     """``[cell(v) for v in values]``, with plain text (most cells) passed through directly: an
     export of a million rows makes tens of millions of these calls."""
     return [
-        v if v.__class__ is str and (not v or v[0] not in FORMULA_FIRST) else cell(v)
+        v
+        if v.__class__ is str and (not v or v[0] not in FORMULA_FIRST)
+        else ("" if v is None else cell(v))
         for v in values
     ]
 

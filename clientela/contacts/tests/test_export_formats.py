@@ -301,3 +301,20 @@ def test_export_queries_do_not_grow_with_the_records_of_a_batch(admin_user, sinc
             actor=admin_user, first_name=f"N{i}", emails=[f"n{i}@x.es"], phones=["600123456"]
         )
     assert queries_for_export() == few
+
+
+def test_children_of_records_left_out_by_the_filter_never_leak(admin_user):
+    for name in ("Ana", "Bea", "Carla"):
+        services.create_contact(
+            actor=admin_user, first_name=name, emails=[f"{name.lower()}@x.es"], tags=[name]
+        )
+    chosen = Contact.objects.exclude(first_name="Bea")
+
+    header, *rows = _rows(_xlsx(Contact, chosen))
+    emails = [dict(zip(header, row, strict=True))["emails"] for row in rows]
+    assert emails == ["ana@x.es", "carla@x.es"]
+    cards = list(vobject.readComponents(_vcf(chosen)))
+    assert [(c.email.value, c.categories.value) for c in cards] == [
+        ("ana@x.es", ["Ana"]),
+        ("carla@x.es", ["Carla"]),
+    ]
