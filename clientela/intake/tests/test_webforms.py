@@ -196,7 +196,9 @@ def quote_form(admin_user):
     )
 
 
-def test_a_form_asking_for_a_deal_opens_one_assigned_like_deals_are(post, quote_form, make_user):
+def test_a_form_asking_for_a_deal_opens_one_assigned_like_deals_are(
+    post, quote_form, make_user, pipeline
+):
     from clientela.sales.models import Deal
 
     marta = make_user("sales", username="marta")

@@ -105,7 +105,7 @@ def test_an_outbound_call_matches_the_number_called(send, call_hook, admin_user)
     assert Activity.objects.get().contact == pere
 
 
-def test_a_facebook_lead_becomes_a_contact_with_a_deal(send, lead_hook):
+def test_a_facebook_lead_becomes_a_contact_with_a_deal(send, lead_hook, pipeline):
     response = send(
         lead_hook,
         {
