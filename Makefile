@@ -30,7 +30,7 @@ lint: install
 	$(BIN)/ruff format --check clientela bench
 
 test: lint
-	$(BIN)/python -m pytest -n $(PYTEST_WORKERS) --dist loadfile -q
+	$(BIN)/python -m pytest -n $(PYTEST_WORKERS) --dist load -q
 
 bench: install
 	$(BIN)/clientela bench
