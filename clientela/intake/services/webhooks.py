@@ -219,7 +219,7 @@ def _call(webhook, payload):
     except ValidationError as error:
         raise ValidationError({their_key: error.messages}) from error
     duration = payload.get("duration", 0) or 0
-    if not isinstance(duration, int) or not 0 <= duration <= MAX_CALL_SECONDS:
+    if type(duration) is not int or not 0 <= duration <= MAX_CALL_SECONDS:  # not True either
         raise ValidationError({"duration": [_("Seconds, from 0 to 86400.")]})
     when = payload.get("started_at") or payload.get("timestamp")
     started = parse_datetime(when) if isinstance(when, str) else None
@@ -236,9 +236,12 @@ def _call(webhook, payload):
         source_detail=webhook.name,
         language=settings.LANGUAGE_CODE[:2],
     )
-    agent = User.objects.filter(
-        email__iexact=str(payload.get("agent") or "")[:254], is_active=True
-    ).first()
+    agent_email = str(payload.get("agent") or "").strip()[:254]
+    agent = (
+        User.objects.filter(email__iexact=agent_email, is_active=True).order_by("id").first()
+        if agent_email
+        else None  # users without an address must not pass for the agent
+    )
     subject = (
         _("Call to %(number)s") if direction == Direction.OUTBOUND else _("Call from %(number)s")
     ) % {"number": number}

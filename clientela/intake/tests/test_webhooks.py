@@ -85,6 +85,16 @@ def test_an_inbound_call_is_logged_on_the_contact_with_that_number(
     assert call.timeline_at.isoformat() == "2026-11-20T09:15:00+00:00"
 
 
+def test_a_call_without_an_agent_goes_to_the_contact_owner(send, call_hook, make_user):
+    nobody = make_user("sales", username="sense-correu")
+    nobody.email = ""
+    nobody.save()
+
+    send(call_hook, {"from": "+34600999888", "agent": ""})
+
+    assert Activity.objects.get().owner is None  # a new contact without a rule has no owner
+
+
 def test_a_call_sent_twice_is_logged_once(send, call_hook):
     payload = {"call_id": "c-2", "from": "+34600999888", "duration": 10}
 
@@ -166,6 +176,7 @@ def test_a_call_without_a_signature_is_refused(client, call_hook):
         ({"from": "not a number"}, "from"),
         ({"from": "+34600999888", "duration": -1}, "duration"),
         ({"from": "+34600999888", "duration": "long"}, "duration"),
+        ({"from": "+34600999888", "duration": True}, "duration"),
         ({"from": "+34600999888", "started_at": "yesterday"}, "started_at"),
         ({"from": "+34600999888", "recording_url": "javascript:alert(1)"}, "recording_url"),
     ],
