@@ -5,6 +5,8 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from clientela.contacts.choices import SourceChannel
+
 from .choices import DeliveryStatus, RecordType, Strategy, WebhookKind
 
 
@@ -127,7 +129,7 @@ class Webhook(models.Model):
     token = models.CharField(max_length=43, unique=True, editable=False)
     secret = models.CharField(_("signing secret"), max_length=64, editable=False)
     active = models.BooleanField(_("active"), default=True)
-    source = models.CharField(_("source channel"), max_length=20)
+    source = models.CharField(_("source channel"), max_length=20, choices=SourceChannel.choices)
     mapping = models.JSONField(_("field mapping"), default=dict, blank=True)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
 

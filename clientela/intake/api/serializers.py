@@ -3,7 +3,6 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from rest_framework import serializers
 
-from clientela.contacts.choices import SourceChannel
 from clientela.core.api.serializers import StrictModelSerializer
 from clientela.core.models import Team, User
 
@@ -87,9 +86,7 @@ class WebFormSerializer(StrictModelSerializer):
         extra_kwargs = {"slug": {"required": False}}
 
     def get_page_url(self, form) -> str:
-        path = reverse("intake:form_page", args=[form.slug])
-        request = self.context.get("request")
-        return request.build_absolute_uri(path) if request else path
+        return _absolute(self, reverse("intake:form_page", args=[form.slug]))
 
     def validate_consent_text(self, texts):
         unknown = set(texts) - {code for code, _name in settings.LANGUAGES}
@@ -106,9 +103,6 @@ class WebhookSerializer(StrictModelSerializer):
 
     address = serializers.SerializerMethodField()
     mapping = serializers.DictField(child=serializers.CharField(max_length=100), required=False)
-    source = serializers.ChoiceField(
-        choices=SourceChannel.choices, required=False, allow_blank=True
-    )
 
     class Meta:
         model = Webhook
@@ -124,13 +118,18 @@ class WebhookSerializer(StrictModelSerializer):
             "created_at",
         ]
         read_only_fields = ["secret", "created_at"]
+        extra_kwargs = {"source": {"required": False, "allow_blank": True}}
 
     def get_address(self, webhook) -> str:
-        path = reverse("intake:webhook", args=[webhook.token])
-        request = self.context.get("request")
-        return request.build_absolute_uri(path) if request else path
+        return _absolute(self, reverse("intake:webhook", args=[webhook.token]))
 
     def validate_kind(self, kind):
         if self.instance is not None and kind != self.instance.kind:
             raise serializers.ValidationError(_("What a webhook receives cannot change."))
         return kind
+
+
+def _absolute(serializer, path):
+    """``path`` as a full address when the serializer answers a request."""
+    request = serializer.context.get("request")
+    return request.build_absolute_uri(path) if request else path

@@ -40,7 +40,7 @@ def create_form(*, actor, name, fields, **options):
     form = WebForm(name=(name or "").strip(), **options)
     form.slug = form.slug or _free_slug(form.name)
     form.fields = _clean_fields(fields)
-    _full_clean(form)
+    form.full_clean(validate_constraints=False)
     form.save()
     return form
 
@@ -52,7 +52,7 @@ def update_form(form, *, actor, fields=None, **options):
         setattr(form, name, value)
     if fields is not None:
         form.fields = _clean_fields(fields)
-    _full_clean(form)
+    form.full_clean(validate_constraints=False)
     form.save()
     return form
 
@@ -84,13 +84,6 @@ def _clean_fields(fields):
     if errors:
         raise ValidationError({"fields": errors})
     return cleaned
-
-
-def _full_clean(form):
-    try:
-        form.full_clean(validate_constraints=False)
-    except ValidationError as error:
-        raise ValidationError(error.message_dict) from error
 
 
 # --- submissions ---------------------------------------------------------------------------------

@@ -82,7 +82,7 @@ def create_webhook(*, actor, name, kind, source="", mapping=None, active=True):
         token=secrets.token_urlsafe(32),
         secret=secrets.token_hex(32),
     )
-    _full_clean(webhook)
+    webhook.full_clean(validate_constraints=False)
     webhook.save()
     return webhook
 
@@ -96,7 +96,7 @@ def update_webhook(webhook, *, actor, **fields):
         fields["source"] = DEFAULT_SOURCES[webhook.kind]
     for name, value in fields.items():
         setattr(webhook, name, value)
-    _full_clean(webhook)
+    webhook.full_clean(validate_constraints=False)
     webhook.save()
     return webhook
 
@@ -129,19 +129,6 @@ def _clean_mapping(mapping):
     if errors:
         raise ValidationError({"mapping": errors})
     return cleaned
-
-
-def _full_clean(webhook):
-    valid_sources = {choice.value for choice in SourceChannel}
-    errors = {}
-    if webhook.source not in valid_sources:
-        errors["source"] = [_("Choose one of the source channels.")]
-    try:
-        webhook.full_clean(exclude=["source"], validate_constraints=False)
-    except ValidationError as error:
-        errors.update(error.message_dict)
-    if errors:
-        raise ValidationError(errors)
 
 
 # --- calls ---------------------------------------------------------------------------------------
