@@ -101,12 +101,12 @@ def insert_instances(model, instances):
     insert_rows(model, columns.names, [columns.row(i) for i in instances])
 
 
-def create_records(model, records, *, actor, children=None, extra_history=None, tags=None):
+def create_records(model, records, *, actor, children=None, extra_history=None, tags_of=None):
     """Create ``records`` (new ``CrmRecord`` instances, validated) with their history and search
-    entries. ``children`` maps a child model to its instances, each with ``_parent`` set to its
-    record (the foreign key is filled once ids are known). ``extra_history(record)`` adds the
+    entries. ``children`` maps a child model to its instances, each built with its record
+    (``ContactEmail(contact=contact, ...)``; the foreign key is filled once ids are known). ``extra_history(record)`` adds the
     values ``snapshot`` would read from the database (a contact's e-mails and phones);
-    ``tags`` maps a record to its tag objects.
+    ``tags_of(record)`` gives its tag objects.
     """
     if not records:
         return records
@@ -119,13 +119,13 @@ def create_records(model, records, *, actor, children=None, extra_history=None, 
     for child_model, instances in (children or {}).items():
         link = _parent_link(child_model, model)
         for child in instances:
-            setattr(child, link, child._parent.pk)
+            setattr(child, link.attname, getattr(child, link.name).pk)
         child_ids = allocate_ids(child_model, len(instances))
         for child, pk in zip(instances, child_ids, strict=True):
             child.pk = child.id = pk
         insert_instances(child_model, instances)
-    tags = tags or {}
-    _set_tags(model, tags)
+    tags = {record.pk: tags_of(record) for record in records} if tags_of else {}
+    _set_tags(model, records, tags)
     _write_history(model, records, actor, extra_history, tags, now)
     _write_search_entries(model, records)
     return records
@@ -135,14 +135,14 @@ def _parent_link(child_model, model):
     field = next(
         f for f in child_model._meta.concrete_fields if f.is_relation and f.related_model is model
     )
-    return field.attname
+    return field
 
 
-def _set_tags(model, tags):
+def _set_tags(model, records, tags):
     through = model._meta.get_field("tags").remote_field.through
-    source, target = (f.attname for f in through._meta.concrete_fields if f.is_relation)
-    rows = [(r.pk, t.pk) for r, objects in tags.items() for t in objects]
-    insert_rows(through, [source.removesuffix("_id") + "_id", target], rows)
+    source, target = (f.column for f in through._meta.concrete_fields if f.is_relation)
+    rows = [(r.pk, t.pk) for r in records for t in tags.get(r.pk, ())]
+    insert_rows(through, [source, target], rows)
 
 
 def creation_values(record, extra=None, tags=()):
@@ -175,7 +175,7 @@ def _write_history(model, records, actor, extra_history, tags, now):
             object_repr=str(record)[:200],
             action=ChangeAction.CREATE,
             changes=creation_values(
-                record, extra_history(record) if extra_history else None, tags.get(record, ())
+                record, extra_history(record) if extra_history else None, tags.get(record.pk, ())
             ),
             actor_id=actor_id,
             source=source,

@@ -268,7 +268,7 @@ class ContactImporter(RecordImporter):
         return next((self.matches[k] for k in keys if k in self.matches), None)
 
     def create(self, items):
-        records, emails, phones, jobs, tags = [], [], [], [], {}
+        records, emails, phones, jobs = [], [], [], []
         today = timezone.localdate()
         for item in items:
             contact = Contact(**item["fields"])
@@ -281,11 +281,11 @@ class ContactImporter(RecordImporter):
             contact.refresh_sort_name()
             contact._prefetched_objects_cache = {
                 "emails": [
-                    ContactEmail(_parent=contact, email=e, kind="work", is_primary=n == 0)
+                    ContactEmail(contact=contact, email=e, kind="work", is_primary=n == 0)
                     for n, e in enumerate(item["emails"])
                 ],
                 "phones": [
-                    ContactPhone(_parent=contact, number=p, kind="mobile", is_primary=n == 0)
+                    ContactPhone(contact=contact, number=p, kind="mobile", is_primary=n == 0)
                     for n, p in enumerate(item["phones"])
                 ],
             }
@@ -294,14 +294,13 @@ class ContactImporter(RecordImporter):
             if contact.company is not None:
                 jobs.append(
                     Employment(
-                        _parent=contact,
+                        contact=contact,
                         company=contact.company,
                         role=contact.job_title,
                         started_on=today,
                     )
                 )
-            if item["tags"]:
-                tags[contact] = self.tag_objects(item["tags"])
+            contact.new_tags = self.tag_objects(item["tags"])
             records.append(contact)
         bulk.create_records(
             Contact,
@@ -309,7 +308,7 @@ class ContactImporter(RecordImporter):
             actor=self.actor,
             children={ContactEmail: emails, ContactPhone: phones, Employment: jobs},
             extra_history=_contact_extra,
-            tags=tags,
+            tags_of=_new_tags,
         )
         assign_new(records, actor=self.actor, record_type="contact")
         return records
@@ -336,6 +335,10 @@ class ContactImporter(RecordImporter):
             **fields,
         )
         return contact, before
+
+
+def _new_tags(record):
+    return record.new_tags
 
 
 def _contact_extra(contact):
@@ -462,20 +465,19 @@ class CompanyImporter(RecordImporter):
         return next((self.matches[k] for k in keys if k in self.matches), None)
 
     def create(self, items):
-        records, phones, tags = [], [], {}
+        records, phones = [], []
         for item in items:
             company = Company(**item["fields"])
             company.custom_fields = item["custom"]
             company.refresh_sort_name()
             company._prefetched_objects_cache = {
                 "phones": [
-                    CompanyPhone(_parent=company, number=p, kind="work", is_primary=n == 0)
+                    CompanyPhone(company=company, number=p, kind="work", is_primary=n == 0)
                     for n, p in enumerate(item["phones"])
                 ]
             }
             phones += company._prefetched_objects_cache["phones"]
-            if item["tags"]:
-                tags[company] = self.tag_objects(item["tags"])
+            company.new_tags = self.tag_objects(item["tags"])
             records.append(company)
         bulk.create_records(
             Company,
@@ -485,7 +487,7 @@ class CompanyImporter(RecordImporter):
             extra_history=lambda c: {
                 "phones": [f"{p.number} ({p.kind})" for p in c._prefetched_objects_cache["phones"]]
             },
-            tags=tags,
+            tags_of=_new_tags,
         )
         assign_new(records, actor=self.actor, record_type="company")
         return records

@@ -343,4 +343,3 @@ def untouched(model, versions):
             others = Contact.all_objects.filter(company_id__in=ids, deleted_at__isnull=True)
             used |= set(others.values_list(link, flat=True))
     return [r for r in records if r.pk not in used]
-

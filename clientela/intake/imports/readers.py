@@ -152,10 +152,10 @@ def _csv_rows(text, delimiter):
                 % {"line": start, "encoding": text.encoding}
             ) from error
         except csv.Error as error:
-            line = reader.line_num
+            line = 1 + reader.line_num
             yield start, RowError(start, _("This row cannot be read: %(error)s") % {"error": error})
             continue
-        line = reader.line_num
+        line = 1 + reader.line_num
         if any(c.strip() for c in cells):
             yield start, cells
 

@@ -103,8 +103,9 @@ class ImportJob(models.Model):
 
 
 class ImportBatch(models.Model):
-    """What one batch of an import wrote, for undo: ``created`` maps a model label to the ids
-    it created with their version after it; ``updated`` lists ``[model label, id, values before, version after]``."""
+    """What one batch of an import wrote, for undo: ``created`` maps a model label to
+    ``[id, version after]`` pairs; ``updated`` lists ``[model label, id, values before,
+    version after]``."""
 
     job = models.ForeignKey(ImportJob, on_delete=models.CASCADE, related_name="batches")
     created = models.JSONField(default=dict)

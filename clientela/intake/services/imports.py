@@ -54,7 +54,8 @@ def start_import(fileobj, file_name, *, kind, actor):
     Raises ``ValidationError`` when the file cannot be read as a table."""
     if kind not in fields.KINDS:
         raise ValidationError({"kind": [_("Choose what the file holds.")]})
-    permissions.require_write(actor, permissions.area_of(model_for(kind)))
+    if actor is not None:  # the command line without --as
+        permissions.require_write(actor, permissions.area_of(model_for(kind)))
     size = getattr(fileobj, "size", None)
     if size is not None and size > MAX_FILE_SIZE:
         raise ValidationError({"file": [_("The file is larger than 512 MB.")]})
@@ -81,8 +82,11 @@ def start_import(fileobj, file_name, *, kind, actor):
 
 
 @transaction.atomic
-def configure_import(job, *, actor, mapping, on_duplicate="skip", match_on=None, dry_run=False):
-    """Fix the mapping and the duplicate policy, and queue the run."""
+def configure_import(
+    job, *, actor, mapping, on_duplicate="skip", match_on=None, dry_run=False, enqueue=True
+):
+    """Fix the mapping and the duplicate policy, and queue the run (the command line runs it
+    itself: ``enqueue=False``)."""
     job = ImportJob.objects.select_for_update().get(pk=job.pk)
     if job.status != ImportStatus.NEW:
         raise ValidationError({"status": [_("This import has already run.")]})
@@ -100,9 +104,10 @@ def configure_import(job, *, actor, mapping, on_duplicate="skip", match_on=None,
     job.dry_run = bool(dry_run)
     job.status = ImportStatus.QUEUED
     job.save()
-    from ..jobs import run_import
+    if enqueue:
+        from ..jobs import run_import
 
-    transaction.on_commit(lambda: run_import.enqueue(job.pk))
+        transaction.on_commit(lambda: run_import.enqueue(job.pk))
     return job
 
 
@@ -133,9 +138,9 @@ class ErrorReport:
 
     def add(self, line, errors, cells, skipped=False):
         problem = "; ".join(
-            f"{field}: {' '.join(str(m) for m in messages)}" if field != "row" else " ".join(
-                str(m) for m in messages
-            )
+            f"{field}: {' '.join(str(m) for m in messages)}"
+            if field != "row"
+            else " ".join(str(m) for m in messages)
             for field, messages in errors.items()
         )
         self.writer.writerow(safe_cells([line, problem, *cells]))
