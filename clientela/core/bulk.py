@@ -104,9 +104,9 @@ def insert_instances(model, instances):
 def create_records(model, records, *, actor, children=None, extra_history=None, tags_of=None):
     """Create ``records`` (new ``CrmRecord`` instances, validated) with their history and search
     entries. ``children`` maps a child model to its instances, each built with its record
-    (``ContactEmail(contact=contact, ...)``; the foreign key is filled once ids are known). ``extra_history(record)`` adds the
-    values ``snapshot`` would read from the database (a contact's e-mails and phones);
-    ``tags_of(record)`` gives its tag objects.
+    (``ContactEmail(contact=contact, ...)``; the foreign key is filled once ids are known).
+    ``extra_history(record)`` adds the values ``snapshot`` would read from the database (a
+    contact's e-mails and phones); ``tags_of(record)`` gives its tag objects.
     """
     if not records:
         return records
