@@ -108,6 +108,12 @@ def test_every_api_route_is_documented(spec):
         ("/api/v1/deals/{id}/quotes/", "GET"),
         ("/api/v1/deals/{id}/quotes/", "POST"),
         ("/api/v1/deals/{id}/quotes/{version}/pdf/", "GET"),
+        ("/api/v1/imports/", "GET"),
+        ("/api/v1/imports/", "POST"),
+        ("/api/v1/imports/{id}/", "GET"),
+        ("/api/v1/imports/{id}/start/", "POST"),
+        ("/api/v1/imports/{id}/undo/", "POST"),
+        ("/api/v1/imports/{id}/errors/", "GET"),
     }
     for resource in ("users", "teams", "custom-fields", "assignment-rules", "webhooks"):
         expected |= {
