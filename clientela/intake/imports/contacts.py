@@ -37,13 +37,21 @@ CONTACT_TEXT = (
     "second_last_name",
     "job_title",
     "source_detail",
+    "consent_proof",
     "street",
     "city",
     "postcode",
     "region",
     "country",
 )
-CONTACT_CHOICES = ("language", "lifecycle_stage", "lead_status", "source", "consent_status")
+CONTACT_CHOICES = (
+    "language",
+    "lifecycle_stage",
+    "lead_status",
+    "source",
+    "consent_status",
+    "consent_method",
+)
 COMPANY_TEXT = ("name", "legal_name", "domain", "website", "street", "city", "postcode")
 COMPANY_TEXT += ("region", "country")
 COMPANY_CHOICES = ("industry", "size")

@@ -1,10 +1,12 @@
 """Imports end to end through the services: what lands in the database, duplicates, dry runs,
 the error report, undo, and that bulk-written records look exactly like service-written ones."""
 
+import csv
 import io
 from decimal import Decimal
 
 import pytest
+from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied, ValidationError
 
 from clientela.activities.models import Activity
@@ -12,7 +14,8 @@ from clientela.contacts import services as contact_services
 from clientela.contacts.models import Company, Contact
 from clientela.core import search
 from clientela.core.history import creation_changes, history_for
-from clientela.core.models import ChangeRecord, SearchEntry
+from clientela.contacts.io import iter_csv
+from clientela.core.models import ChangeRecord, CustomField, SearchEntry
 from clientela.intake.choices import ImportStatus
 from clientela.intake.models import ImportBatch, ImportMapping
 from clientela.intake.services import imports
@@ -325,3 +328,51 @@ def test_the_background_job_runs_a_queued_import_once(admin_user):
     assert run_import.call(job.pk) == "done"
     assert run_import.call(job.pk) is None
     assert Contact.objects.count() == 1
+
+
+def test_our_own_export_imports_back_to_the_same_rows(admin_user, make_team):
+    CustomField.objects.create(
+        content_type=ContentType.objects.get_for_model(Contact),
+        key="channel",
+        label="Channel",
+        field_type="choice",
+        choices=["Email", "Phone"],
+    )
+    company = contact_services.create_company(actor=admin_user, name="Puig SL")
+    contact_services.create_contact(
+        actor=admin_user,
+        first_name="Núria",
+        last_name="Puig",
+        second_last_name="Vidal",
+        company=company,
+        emails=["a@x.es", "b@x.es"],
+        phones=["+34 600 123 456"],
+        tags=["vip", "fira"],
+        owner=admin_user,
+        team=make_team("Ventas"),
+        lifecycle_stage="customer",
+        consent_status="granted",
+        consent_method="web_form",
+        consent_proof="Form",
+        custom_fields={"channel": "Phone"},
+        country="ES",
+        city="Vic",
+    )
+    contact_services.create_contact(actor=admin_user, first_name="Ona", notes='Says "hola";\nbye')
+    first = "".join(iter_csv(Contact, Contact.objects.all()))
+    originals = set(Contact.objects.values_list("pk", flat=True))
+
+    job = run(admin_user, first, on_duplicate="create")
+
+    assert (job.created, job.errors) == (2, [])
+
+    def comparable(text):
+        rows = csv.DictReader(io.StringIO(text))
+        return [
+            {k: v for k, v in r.items() if k not in ("id", "created_at", "updated_at")}
+            for r in rows
+        ]
+
+    copies = Contact.objects.exclude(pk__in=originals)
+    assert comparable("".join(iter_csv(Contact, copies))) == comparable(first)
+    assert Company.objects.count() == 1
