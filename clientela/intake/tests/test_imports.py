@@ -11,10 +11,10 @@ from django.core.exceptions import PermissionDenied, ValidationError
 
 from clientela.activities.models import Activity
 from clientela.contacts import services as contact_services
+from clientela.contacts.io import iter_csv
 from clientela.contacts.models import Company, Contact
 from clientela.core import search
 from clientela.core.history import creation_changes, history_for
-from clientela.contacts.io import iter_csv
 from clientela.core.models import ChangeRecord, CustomField, SearchEntry
 from clientela.intake.choices import ImportStatus
 from clientela.intake.models import ImportBatch, ImportMapping
