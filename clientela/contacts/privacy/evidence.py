@@ -1,5 +1,8 @@
 """What a request tells about who gave or withdrew consent: kept in the consent log as proof."""
 
+import hashlib
+
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_ipv46_address
 
@@ -15,3 +18,9 @@ def consent_evidence(request):
         "ip_address": address,
         "user_agent": request.META.get("HTTP_USER_AGENT", "")[:500],
     }
+
+
+def sender_key(request):
+    """Who sent a request, for rate limits, without keeping their address."""
+    address = request.META.get("REMOTE_ADDR", "")
+    return hashlib.sha256(f"{settings.SECRET_KEY}:{address}".encode()).hexdigest()[:16]

@@ -94,9 +94,7 @@ def test_anonymise_keeps_the_figures(admin_user, person):
     }
 
 
-def test_anonymise_withdraws_every_consent_and_keeps_the_log_without_evidence(
-    admin_user, person
-):
+def test_anonymise_withdraws_every_consent_and_keeps_the_log_without_evidence(admin_user, person):
     contact, _deal, _purchase = person
     grants = ConsentRecord.objects.filter(contact=contact).count()
 
