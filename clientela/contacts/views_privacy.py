@@ -207,7 +207,9 @@ class PublicWithdrawView(View):
     def page(self, request, contact, context, status=200):
         language = getattr(contact, "language", "") or translation.get_language()
         with translation.override(language):
-            return render(request, self.template_name, context, status=status)
+            response = render(request, self.template_name, context, status=status)
+            response["Content-Language"] = translation.get_language()
+        return response
 
 
 # --- settings -----------------------------------------------------------------------------------
