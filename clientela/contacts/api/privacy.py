@@ -58,7 +58,11 @@ class ConsentInputSerializer(serializers.Serializer):
     text = serializers.CharField(
         required=False, allow_blank=True, max_length=consent.MAX_TEXT, trim_whitespace=True
     )
-    language = serializers.ChoiceField(choices=["es", "ca", "en"], required=False)
+    language = serializers.ChoiceField(
+        choices=Contact._meta.get_field("language").choices,
+        required=False,
+        help_text="The language the text was shown in; the contact's when omitted.",
+    )
     ip_address = serializers.IPAddressField(required=False, allow_null=True)
     user_agent = serializers.CharField(
         required=False, allow_blank=True, max_length=consent.MAX_USER_AGENT
