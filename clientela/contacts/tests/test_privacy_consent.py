@@ -218,3 +218,26 @@ def test_read_only_users_see_the_log_but_cannot_record(client, make_user, admin_
     assert reverse("contacts:contact_withdraw", args=[ana.pk]) not in page
     assert answer.status_code == 403
     assert ConsentRecord.objects.filter(contact=ana).count() == 1
+
+
+def test_a_consent_changed_through_the_api_is_logged_as_api(api, admin_user, ana):
+    answer = api(admin_user).patch(
+        f"/api/v1/contacts/{ana.pk}/", {"consent_status": "granted"}, "json"
+    )
+
+    assert answer.status_code == 200
+    record = ConsentRecord.objects.get(contact=ana)
+    assert (record.action, record.source, record.recorded_by) == ("grant", "api", admin_user)
+
+
+def test_merging_keeps_both_consent_logs_on_the_kept_contact(admin_user, ana):
+    twin = services.create_contact(actor=admin_user, first_name="Ana", last_name="Puig")
+    consent.record_consent(ana, actor=admin_user, source="ui", purpose="newsletter")
+    consent.record_consent(twin, actor=admin_user, source="paper", purpose="profiling")
+
+    services.merge_contacts(ana, twin, actor=admin_user)
+
+    assert set(ConsentRecord.objects.filter(contact=ana).values_list("purpose", "source")) == {
+        ("newsletter", "ui"),
+        ("profiling", "paper"),
+    }
