@@ -26,7 +26,7 @@ from django.utils.translation import gettext as _
 
 from clientela.core import events, records, search
 from clientela.core.choices import ChangeAction
-from clientela.core.history import record_changes
+from clientela.core.history import record_change, record_changes
 from clientela.core.models import ChangeRecord
 
 from ..choices import ConsentSource, PrivacyRequestKind
@@ -57,6 +57,19 @@ KEPT_CONTACT_HISTORY = {
     "deleted_at",
     "anonymised",
 }
+PERSONAL_CONTACT_FIELDS = (
+    "last_name",
+    "second_last_name",
+    "job_title",
+    "source_detail",
+    "consent_proof",
+    "notes",
+    "street",
+    "city",
+    "postcode",
+    "region",
+    "country",
+)
 ACTIVITY_TEXT_FIELDS = ("subject", "body", "place", "from_address", "to_addresses", "message_id")
 _MERGED_ID = re.compile(r"\(#(\d+)\)$")
 MIN_SECRET = 3  # shorter strings ("Li") would blank unrelated words
@@ -88,7 +101,7 @@ def anonymise_contact(contact, *, actor, reason="", source=ConsentSource.UI):
     outcome.update(_scrub_activities(contact, actor, audit))
     outcome.update(_scrub_intake(contact))
     outcome["deals_renamed"] = _scrub_deals(contact, secrets, actor)
-    _blank_contact(contact, actor)
+    _blank_contact(contact, actor, audit)
     outcome["consent_records"] = ConsentRecord.objects.filter(contact=contact).scrub_evidence()
     outcome["history_entries"] = _scrub_contact_history(contact, secrets)
     _reindex_purchases(contact.pk)
@@ -163,33 +176,28 @@ def _erase(value):
 # --- the contact ---------------------------------------------------------------------------------
 
 
-def _blank_contact(contact, actor):
+def _blank_contact(contact, actor, audit):
+    """The contact without personal data. Not through ``records.track_update``: its history
+    entry and its event would carry every value being erased; this one says only that the
+    contact was anonymised (and by which request), and publishes ``contact.anonymised``."""
     now = timezone.now()
-    with records.track_update(contact, actor=actor) as change:
-        contact.first_name = anonymised_name()[:100]
-        for name in (
-            "last_name",
-            "second_last_name",
-            "job_title",
-            "source_detail",
-            "consent_proof",
-            "notes",
-            "street",
-            "city",
-            "postcode",
-            "region",
-            "country",
-        ):
-            setattr(contact, name, "")
-        contact.company = None
-        contact.custom_fields = {}
-        contact.anonymised_at = now
-        contact.refresh_sort_name()
-        contact.save()
-        ContactEmail.objects.filter(contact=contact).delete()
-        ContactPhone.objects.filter(contact=contact).delete()
-        Employment.objects.filter(contact=contact).delete()
-        change.add("anonymised", None, now.isoformat())
+    contact.first_name = anonymised_name()[:100]
+    for name in PERSONAL_CONTACT_FIELDS:
+        setattr(contact, name, "")
+    contact.company = None
+    contact.custom_fields = {}
+    contact.anonymised_at = now
+    contact.refresh_sort_name()
+    contact.version += 1
+    contact.updated_at = now
+    contact.save()
+    ContactEmail.objects.filter(contact=contact).delete()
+    ContactPhone.objects.filter(contact=contact).delete()
+    Employment.objects.filter(contact=contact).delete()
+    note = _("Erasure request %(id)d") % {"id": audit.pk}
+    record_change(contact, ChangeAction.UPDATE, {"anonymised": [None, note]}, actor=actor)
+    search.index_records([contact])
+    events.publish("contact.anonymised", record=contact, actor=actor)
 
 
 def _history_of(model, ids):
