@@ -5,10 +5,21 @@ from django.conf import settings
 from django.db import migrations, models
 
 
+def grant_privacy_to_managers(apps, schema_editor):
+    """Managers handle privacy requests by default (as new installs' built-in role says); an
+    access level an administrator already set for "privacy" is kept."""
+    Role = apps.get_model("core", "Role")
+    for role in Role.objects.filter(code="manager"):
+        if "privacy" not in role.access:
+            role.access = {**role.access, "privacy": "write"}
+            role.save(update_fields=["access"])
+
+
 class Migration(migrations.Migration):
 
     dependencies = [
         ('contacts', '0004_duplicate_dismissal'),
+        ('core', '0002_builtin_roles_and_search_index'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
@@ -96,4 +107,5 @@ class Migration(migrations.Migration):
                 'indexes': [models.Index(fields=['contact_id', '-id'], name='privacyrequest_contact_idx')],
             },
         ),
+        migrations.RunPython(grant_privacy_to_managers, migrations.RunPython.noop),
     ]
