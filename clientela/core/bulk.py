@@ -143,6 +143,13 @@ def insert_instances(model, instances):
     insert_rows(model, columns.names, [columns.row(i) for i in instances])
 
 
+def insert_new(model, instances):
+    """Insert new instances, giving them primary keys first."""
+    for instance, pk in zip(instances, allocate_ids(model, len(instances)), strict=True):
+        instance.pk = pk
+    insert_instances(model, instances)
+
+
 def create_records(model, records, *, actor, children=None, extra_history=None, tags_of=None):
     """Create ``records`` (new ``CrmRecord`` instances, validated) with their history and search
     entries. ``children`` maps a child model to its instances, each built with its record
@@ -162,10 +169,7 @@ def create_records(model, records, *, actor, children=None, extra_history=None, 
         link = _parent_link(child_model, model)
         for child in instances:
             setattr(child, link.attname, getattr(child, link.name).pk)
-        child_ids = allocate_ids(child_model, len(instances))
-        for child, pk in zip(instances, child_ids, strict=True):
-            child.pk = child.id = pk
-        insert_instances(child_model, instances)
+        insert_new(child_model, instances)
     tags = {record.pk: tags_of(record) for record in records} if tags_of else {}
     _set_tags(model, records, tags)
     _write_history(model, records, actor, extra_history, tags, now)
@@ -246,9 +250,7 @@ def _write_history(model, records, actor, extra_history, tags, now):
         )
         for record in records
     ]
-    for entry, pk in zip(history, allocate_ids(ChangeRecord, len(history)), strict=True):
-        entry.pk = pk
-    insert_instances(ChangeRecord, history)
+    insert_new(ChangeRecord, history)
 
 
 def _write_search_entries(model, records):
@@ -272,6 +274,4 @@ def _write_search_entries(model, records):
                 team_id=record.team_id,
             )
         )
-    for entry, pk in zip(entries, allocate_ids(SearchEntry, len(entries)), strict=True):
-        entry.pk = pk
-    insert_instances(SearchEntry, entries)
+    insert_new(SearchEntry, entries)

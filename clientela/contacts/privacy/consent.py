@@ -227,6 +227,15 @@ def log_typed_consent(contact, *, actor):
     """Append the record a typed change of ``consent_status`` means (called by the contact
     services when the status changed outside this module). Pending and unknown are states of
     a request, not decisions: they are not logged."""
+    record = typed_consent_record(contact, actor=actor)
+    if record is not None:
+        record.save()
+    return record
+
+
+def typed_consent_record(contact, *, actor):
+    """The (unsaved) record ``log_typed_consent`` appends, or ``None``; imports write these in
+    bulk."""
     from clientela.core.context import current_source
 
     action = _ACTION_OF_STATUS.get(contact.consent_status)
@@ -235,7 +244,7 @@ def log_typed_consent(contact, *, actor):
     source = _SOURCE_OF_METHOD.get(contact.consent_method) or _SOURCE_OF_CHANGE.get(
         current_source(), ConsentSource.UI
     )
-    record = ConsentRecord(
+    return ConsentRecord(
         contact=contact,
         purpose=CURRENT_PURPOSE,
         lawful_basis=LawfulBasis.CONSENT,
@@ -245,5 +254,3 @@ def log_typed_consent(contact, *, actor):
         recorded_by=actor if actor and actor.pk else None,
         note=(contact.consent_proof or "")[:MAX_NOTE],
     )
-    record.save()
-    return record

@@ -21,6 +21,8 @@ from clientela.contacts.models import (
     ContactPhone,
     Employment,
 )
+from clientela.contacts.models_privacy import ConsentRecord
+from clientela.contacts.privacy.consent import typed_consent_record
 from clientela.core import bulk, customfields, permissions
 from clientela.core.history import snapshot
 from clientela.core.services import resolve_tags
@@ -324,6 +326,8 @@ class ContactImporter(RecordImporter):
             extra_history=_contact_extra,
             tags_of=_new_tags,
         )
+        consents = [typed_consent_record(c, actor=self.actor) for c in records]
+        bulk.insert_new(ConsentRecord, [c for c in consents if c is not None])
         assign_new(records, actor=self.actor, record_type="contact")
         return records
 

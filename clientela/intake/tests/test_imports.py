@@ -376,3 +376,13 @@ def test_our_own_export_imports_back_to_the_same_rows(admin_user, make_team):
     copies = Contact.objects.exclude(pk__in=originals)
     assert comparable("".join(iter_csv(Contact, copies))) == comparable(first)
     assert Company.objects.count() == 1
+
+
+def test_an_imported_consent_is_in_the_consent_log(admin_user):
+    from clientela.contacts.models_privacy import ConsentRecord
+
+    run(admin_user, "first_name,consent_status,consent_at\nAna,Granted,2024-05-31 10:00\nBea,,\n")
+
+    record = ConsentRecord.objects.get()
+    assert (record.contact.first_name, record.action, record.source) == ("Ana", "grant", "import")
+    assert record.recorded_at.isoformat() == "2024-05-31T08:00:00+00:00"
