@@ -156,3 +156,9 @@ def _ours_phone(value, region):
 def test_spanish_phone_fast_path_agrees_with_phonenumbers(prefix, digits, region):
     value = prefix + digits
     assert _ours_phone(value, region) == _library_phone(value, region)
+
+
+@settings(max_examples=5000, deadline=None)
+@given(number=st.from_regex(r"[6789][0-9]{8}", fullmatch=True))
+def test_every_spanish_nine_digit_number_is_judged_as_phonenumbers_does(number):
+    assert _ours_phone(number, "ES") == _library_phone(number, "ES")
