@@ -42,7 +42,7 @@ TARGETS = {
 # Suites measured in-process after the HTTP metrics, each a module of ``bench`` with its own
 # ``TARGETS`` (as above) and ``measure(args, db)`` returning its metrics. A target whose unit is
 # a rate ("rows/s") is a floor; every other target is a ceiling.
-SUITES = []
+SUITES = ["forms", "imports"]
 
 
 def parse_args(argv):
@@ -155,7 +155,7 @@ def free_port():
         return probe.getsockname()[1]
 
 
-def start_server(port, threads):
+def start_server(port, threads, extra=()):
     log = open(HERE / "data" / "server.log", "w")  # noqa: SIM115 (lives as long as the server)
     process = subprocess.Popen(
         [
@@ -168,6 +168,7 @@ def start_server(port, threads):
             str(port),
             "--threads",
             str(threads),
+            *extra,
         ],
         stdout=log,
         stderr=subprocess.STDOUT,
