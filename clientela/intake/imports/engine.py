@@ -116,25 +116,28 @@ def run_import(table, importer, options, *, journal=None, report=None, progress=
     """
     outcome = Outcome()
     batch = Rows(outcome, report)
-    for line, cells in table.rows:
-        outcome.rows += 1
-        if isinstance(cells, RowError):
-            batch.fail(line, {"row": [cells.message]})
-            continue
-        try:
-            item = importer.prepare(gather(cells, options.mapping))
-        except ValidationError as error:
-            batch.fail(line, errors_of(error), cells)
-            continue
-        batch.items.append((line, cells, item))
-        if len(batch.items) >= options.batch_size:
-            _write(batch, importer, options, journal)
-            batch = Rows(outcome, report)
-            if progress:
-                progress(outcome)
-    _write(batch, importer, options, journal)
-    if progress:
-        progress(outcome)
+    try:
+        for line, cells in table.rows:
+            outcome.rows += 1
+            if isinstance(cells, RowError):
+                batch.fail(line, {"row": [cells.message]})
+                continue
+            try:
+                item = importer.prepare(gather(cells, options.mapping))
+            except ValidationError as error:
+                batch.fail(line, errors_of(error), cells)
+                continue
+            batch.items.append((line, cells, item))
+            if len(batch.items) >= options.batch_size:
+                _write(batch, importer, options, journal)
+                batch = Rows(outcome, report)
+                if progress:
+                    progress(outcome)
+    finally:
+        # Also when the file turns unreadable half way: the rows read before it are kept.
+        _write(batch, importer, options, journal)
+        if progress:
+            progress(outcome)
     return outcome
 
 

@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 
 SAMPLE_SIZE = 64 * 1024
 MAX_FIELD = 1024 * 1024  # one cell; csv's default (128 kB) is smaller than some notes columns
+MAX_LINE = 4 * MAX_FIELD  # one physical line
 DELIMITERS = (",", ";", "\t", "|")
 FORMATS = ("csv", "xlsx", "vcf")
 MAX_VCARD_LINES = 2000  # a card longer than this is not a contact card (an embedded photo is)
@@ -92,8 +93,16 @@ class _Lines:
         return self
 
     def __next__(self):
-        line = next(self.source)
+        line = self.source.readline(MAX_LINE + 1)
+        if not line:
+            raise StopIteration
         self.number += 1
+        if len(line) > MAX_LINE:
+            # Reading on would hold the whole line in memory: no table has such lines.
+            raise UnreadableFile(
+                _("Line %(line)d is longer than %(size)d MB: this does not look like a table.")
+                % {"line": self.number, "size": MAX_LINE // (1024 * 1024)}
+            )
         if self.decode is None:
             return line
         try:

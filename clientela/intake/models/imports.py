@@ -99,7 +99,9 @@ class ImportJob(models.Model):
 
     @property
     def can_undo(self):
-        return self.status == ImportStatus.DONE and not self.dry_run
+        """A finished import, or one stopped by an unreadable part of its file (what came
+        before stays)."""
+        return self.status in (ImportStatus.DONE, ImportStatus.FAILED) and not self.dry_run
 
 
 class ImportBatch(models.Model):

@@ -193,6 +193,8 @@ def run_import_job(job_id, *, progress=None):
         f"imports/reports/import-{job.pk}-errors.csv", File(_Empty())
     )
     report_path = default_storage.path(report_name)
+    outcome, status, message = None, ImportStatus.DONE, ""
+    report = None
     try:
         with (
             change_context(source=ChangeSource.IMPORT, request_id=f"import-{job.pk}"),
@@ -217,14 +219,16 @@ def run_import_job(job_id, *, progress=None):
                 table, importer, options, journal=journal, report=report, progress=on_progress
             )
     except (UnreadableFile, OSError) as error:
-        return _finish(job, ImportStatus.FAILED, message=str(error))
+        # What the batches before the unreadable part wrote stays (and can be undone).
+        status, message = ImportStatus.FAILED, str(error)
     except Exception as error:  # a bug must not leave the job "running" for ever
         logger.exception("import failed", extra={"import": job.pk})
-        return _finish(job, ImportStatus.FAILED, message=_("Unexpected error: %s") % error)
-    job.report.name = report_name if report.count else ""
-    if not report.count:
+        status, message = ImportStatus.FAILED, _("Unexpected error: %s") % error
+    if report is not None and report.count:
+        job.report.name = report_name
+    else:
         default_storage.delete(report_name)
-    return _finish(job, ImportStatus.DONE, outcome=outcome)
+    return _finish(job, status, outcome=outcome, message=message)
 
 
 class _Empty:

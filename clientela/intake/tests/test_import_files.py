@@ -373,3 +373,41 @@ def test_mapping_check_names_unknown_and_repeated_fields_and_a_missing_name(db):
         "Map a column to one of: E-mail, First name, Full name (split), First surname, Phone, "
         "Surnames (both, split).",
     ]
+
+
+def test_a_100_mb_file_of_one_line_stops_at_once_with_bounded_memory():
+    import tracemalloc
+
+    class Endless(io.RawIOBase):
+        """100 MB of "x" without a newline, never held in memory."""
+
+        def __init__(self):
+            self.left = 100 * 1024 * 1024
+
+        def readable(self):
+            return True
+
+        def readinto(self, buffer):
+            n = min(len(buffer), self.left)
+            buffer[:n] = b"x" * n
+            self.left -= n
+            return n
+
+    tracemalloc.start()
+    with pytest.raises(UnreadableFile, match="Line 1 is longer than 4 MB"):
+        open_table(io.BufferedReader(Endless()), "big.csv")
+    peak = tracemalloc.get_traced_memory()[1]
+    tracemalloc.stop()
+    assert peak < 20 * 1024 * 1024
+
+
+def test_binary_garbage_is_refused_or_reported_never_a_crash():
+    import random
+
+    noise = random.Random(3).randbytes(2 * 1024 * 1024)
+    try:
+        table = open_table(io.BytesIO(noise), "photo.jpg")
+        result = list(table.rows)
+    except UnreadableFile:
+        return
+    assert all(isinstance(cells, list | RowError) for _line, cells in result)

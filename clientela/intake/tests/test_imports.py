@@ -386,3 +386,18 @@ def test_an_imported_consent_is_in_the_consent_log(admin_user):
     record = ConsentRecord.objects.get()
     assert (record.contact.first_name, record.action, record.source) == ("Ana", "grant", "import")
     assert record.recorded_at.isoformat() == "2024-05-31T08:00:00+00:00"
+
+
+def test_a_file_unreadable_half_way_keeps_what_came_before_and_can_be_undone(admin_user):
+    good = "".join(f"Persona {n},persona{n}@example.es\n" for n in range(2500))  # > 64 kB
+    data = ("first_name,email\n" + good).encode() + b"Caf\xe9,cafe@x.es\n"
+    job = imports.start_import(io.BytesIO(data), "f.csv", kind="contacts", actor=admin_user)
+    imports.configure_import(job, actor=admin_user, mapping=job.mapping, enqueue=False)
+
+    job = imports.run_import_job(job.pk)
+
+    assert job.status == ImportStatus.FAILED
+    assert job.message == "Line 2502 is not valid utf-8 text."
+    assert (job.rows, job.created) == (2500, 2500)
+    assert Contact.objects.count() == 2500
+    assert imports.undo_import(job, actor=admin_user)["removed"] == 2500
