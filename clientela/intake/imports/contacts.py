@@ -262,18 +262,24 @@ class ContactImporter(RecordImporter):
         super().write(batch, changes)
 
     def load_matches(self, keys):
-        emails = [value for kind, value in keys if kind == "email"]
-        phones = [value for kind, value in keys if kind == "phone"]
-        alive = self.visible(Contact.objects.all()).values("pk")
+        """The stored contacts the batch's e-mails and phones belong to: the pairs are read by
+        the unique indexes first, then narrowed to the contacts the importer may see (a
+        visibility subquery joined to a million e-mails would cost far more)."""
+        pairs = []
+        for kind, model, column in (
+            ("email", ContactEmail, "email"),
+            ("phone", ContactPhone, "number"),
+        ):
+            values = [value for key, value in keys if key == kind]
+            if values and kind in self.options.match_on:
+                rows = model.objects.filter(**{f"{column}__in": values})
+                pairs += [(kind, v, pk) for v, pk in rows.values_list(column, "contact_id")]
+        ids = {pk for _kind, _value, pk in pairs}
+        visible = set(self.visible(Contact.objects.filter(pk__in=ids)).values_list("pk", flat=True))
         self.matches = {}
-        if emails and "email" in self.options.match_on:
-            rows = ContactEmail.objects.filter(email__in=emails, contact__in=alive)
-            for email, pk in rows.values_list("email", "contact_id").order_by("contact_id"):
-                self.matches.setdefault(("email", email), pk)
-        if phones and "phone" in self.options.match_on:
-            rows = ContactPhone.objects.filter(number__in=phones, contact__in=alive)
-            for number, pk in rows.values_list("number", "contact_id").order_by("contact_id"):
-                self.matches.setdefault(("phone", number), pk)
+        for kind, value, pk in sorted(pairs, key=lambda pair: pair[2]):
+            if pk in visible:
+                self.matches.setdefault((kind, value), pk)
 
     def match(self, keys, item):
         return next((self.matches[k] for k in keys if k in self.matches), None)
