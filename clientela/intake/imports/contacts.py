@@ -31,6 +31,7 @@ from clientela.core.validators import normalize_email, normalize_phone, normaliz
 from clientela.intake.services.assignment import assign_new
 
 from . import values as v
+from .engine import errors_of
 from .fields import CF_PREFIX
 
 CONTACT_TEXT = (
@@ -70,6 +71,7 @@ class RecordImporter:
         self.people = v.People()
         self.definitions = customfields.definitions_for(self.model)
         self.tags = {}
+        self.matches = {}
 
     def tag_objects(self, names):
         """Tags by name, created when new, looked up once per import."""
@@ -102,13 +104,17 @@ class RecordImporter:
     def visible(self, queryset):
         return permissions.visible(self.actor, queryset) if self.actor is not None else queryset
 
+    def match(self, keys):
+        """The stored record one of ``keys`` belongs to (``self.matches``, loaded per batch)."""
+        return next((self.matches[k] for k in keys if k in self.matches), None)
+
     def write(self, batch, changes):
         news, updates = [], []
         pending = {}  # match key -> item created earlier in this batch
         for line, cells, item in batch.items:
             keys = [k for k in item["keys"] if k[0] in self.options.match_on]
             earlier = next((pending[k] for k in keys if k in pending), None)
-            existing = None if earlier else self.match(keys, item)
+            existing = None if earlier else self.match(keys)
             policy = self.options.on_duplicate
             if (earlier or existing) and policy == "skip":
                 what = _("line %(line)d") % {"line": earlier["line"]} if earlier else f"#{existing}"
@@ -132,7 +138,7 @@ class RecordImporter:
                 changes.add_updated(record, before)
                 batch.outcome.updated += 1
             except ValidationError as error:
-                batch.fail(line, _errors(error), cells)
+                batch.fail(line, errors_of(error), cells)
 
 
 def _one(raw):
@@ -143,10 +149,6 @@ def _all(raw):
     if raw is None:
         return []
     return raw if isinstance(raw, list) else [raw]
-
-
-def _errors(error):
-    return error.message_dict if hasattr(error, "error_dict") else {"row": error.messages}
 
 
 def _country(fields, errors):
@@ -174,7 +176,6 @@ class ContactImporter(RecordImporter):
         super().__init__(options, actor)
         self.choices = {name: v.Choices(Contact, name) for name in CONTACT_CHOICES}
         self.companies = CompanyFinder(actor)
-        self.matches = {}
 
     def prepare(self, values):
         errors, fields = {}, {}
@@ -280,9 +281,6 @@ class ContactImporter(RecordImporter):
         for kind, value, pk in sorted(pairs, key=lambda pair: pair[2]):
             if pk in visible:
                 self.matches.setdefault((kind, value), pk)
-
-    def match(self, keys, item):
-        return next((self.matches[k] for k in keys if k in self.matches), None)
 
     def create(self, items):
         records, emails, phones, jobs = [], [], [], []
@@ -425,7 +423,6 @@ class CompanyImporter(RecordImporter):
     def __init__(self, options, actor):
         super().__init__(options, actor)
         self.choices = {name: v.Choices(Company, name) for name in COMPANY_CHOICES}
-        self.matches = {}
 
     def prepare(self, values):
         errors, fields = {}, {}
@@ -488,9 +485,6 @@ class CompanyImporter(RecordImporter):
             for tax_id, pk in queryset.values_list("tax_id", "pk"):
                 self.matches.setdefault(("tax_id", tax_id), pk)
         super().write(batch, changes)
-
-    def match(self, keys, item):
-        return next((self.matches[k] for k in keys if k in self.matches), None)
 
     def create(self, items):
         records, phones = [], []

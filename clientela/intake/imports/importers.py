@@ -23,6 +23,7 @@ from clientela.sales.services import purchases as purchase_services
 
 from . import values as v
 from .contacts import CompanyFinder, CompanyImporter, ContactImporter, _all, _one
+from .engine import errors_of
 from .fields import CF_PREFIX
 
 
@@ -91,8 +92,7 @@ class LinkedImporter:
                 with transaction.atomic():
                     record = self.create(item)
             except ValidationError as error:
-                errors = error.message_dict if hasattr(error, "error_dict") else None
-                batch.fail(line, errors or {"row": error.messages}, cells)
+                batch.fail(line, errors_of(error), cells)
                 continue
             if record is None:
                 batch.skip(line, _("Already there."), cells)
