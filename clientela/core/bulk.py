@@ -230,27 +230,33 @@ def creation_values(record, extra=None, tags=()):
 
 
 def _write_history(model, records, actor, extra_history, tags, now):
-    content_type = ContentType.objects.get_for_model(model)
+    """One creation entry per record, as plain rows (a model instance per entry would cost
+    more than the entry)."""
+    content_type_id = ContentType.objects.get_for_model(model).pk
     source, request_id = current_source(), current_request_id()
     actor_id = actor.pk if actor is not None and actor.pk else None
-    history = [
-        build(
-            ChangeRecord,
-            content_type_id=content_type.pk,
-            object_id=record.pk,
-            object_repr=str(record)[:200],
-            action=ChangeAction.CREATE,
-            changes=creation_values(
-                record, extra_history(record) if extra_history else None, tags.get(record.pk, ())
-            ),
-            actor_id=actor_id,
-            source=source,
-            request_id=request_id,
-            created_at=now,
+    when = connection.ops.adapt_datetimefield_value(now)
+    ids = allocate_ids(ChangeRecord, len(records))
+    rows = []
+    for pk, record in zip(ids, records, strict=True):
+        extra = extra_history(record) if extra_history else None
+        changes = creation_values(record, extra, tags.get(record.pk, ()))
+        rows.append(
+            (
+                pk,
+                content_type_id,
+                record.pk,
+                str(record)[:200],
+                ChangeAction.CREATE.value,
+                json.dumps(changes),
+                actor_id,
+                source,
+                request_id,
+                when,
+            )
         )
-        for record in records
-    ]
-    insert_new(ChangeRecord, history)
+    columns = ["id", "content_type_id", "object_id", "object_repr", "action", "changes"]
+    insert_rows(ChangeRecord, [*columns, "actor_id", "source", "request_id", "created_at"], rows)
 
 
 def _write_search_entries(model, records):
@@ -259,19 +265,12 @@ def _write_search_entries(model, records):
     if not search.is_indexed(model):
         return
     entity = search.entity_for_model(model)
-    entries = []
-    for record in records:
+    ids = allocate_ids(SearchEntry, len(records))
+    rows = []
+    for pk, record in zip(ids, records, strict=True):
         doc = entity.document(record)
-        entries.append(
-            build(
-                SearchEntry,
-                entity=entity.name,
-                object_id=record.pk,
-                title=doc.title[:300],
-                subtitle=doc.subtitle[:300],
-                text=search._index_text(doc.text),
-                owner_id=record.owner_id,
-                team_id=record.team_id,
-            )
-        )
-    insert_new(SearchEntry, entries)
+        text = search._index_text(doc.text)
+        row = (pk, entity.name, record.pk, doc.title[:300], doc.subtitle[:300], text)
+        rows.append((*row, record.owner_id, record.team_id))
+    columns = ["id", "entity", "object_id", "title", "subtitle", "text", "owner_id", "team_id"]
+    insert_rows(SearchEntry, columns, rows)
