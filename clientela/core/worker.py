@@ -55,6 +55,7 @@ PERIODIC_JOBS = [
     ("job:purge_trash", timedelta(days=1), "clientela.core.jobs.purge_trash"),
     ("job:send_reminders", timedelta(minutes=1), "clientela.activities.jobs.send_reminders"),
     ("job:prune_task_results", timedelta(days=1), "clientela.core.jobs.prune_task_results"),
+    ("job:sync_mailboxes", timedelta(minutes=5), "clientela.intake.jobs.sync_mailboxes"),
 ]
 
 

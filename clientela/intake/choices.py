@@ -23,3 +23,21 @@ class DeliveryStatus(models.TextChoices):
     DONE = "done", _("Done")
     DUPLICATE = "duplicate", _("Already received")
     REFUSED = "refused", _("Refused")
+
+
+class MailSecurity(models.TextChoices):
+    TLS = "tls", _("TLS (port 993)")
+    STARTTLS = "starttls", _("STARTTLS (port 143)")
+
+
+class MailStatus(models.TextChoices):
+    CAPTURED = "captured", _("On a timeline")
+    DUPLICATE = "duplicate", _("Already captured")
+    UNMATCHED = "unmatched", _("No known contact")
+    FAILED = "failed", _("Failed")
+
+
+class MailSource(models.TextChoices):
+    IMAP = "imap", _("Mailbox")
+    SMTP = "smtp", _("Received by the listener")
+    SENT = "sent", _("Sent from Clientela")
