@@ -10,3 +10,6 @@ def pipeline(admin_user):
     return sales_services.create_pipeline(
         actor=admin_user, name="Ventas", stages=[("Nuevo", 10, "open")], is_default=True
     )
+
+
+from .mailfixtures import customer, dovecot, mailbox  # noqa: E402,F401  (mail-capture fixtures)

@@ -37,9 +37,7 @@ def already_sent(message_id):
     return Activity.all_objects.filter(message_id=message_id, kind=ActivityKind.EMAIL).first()
 
 
-def send_email(
-    *, actor, to, subject, body, from_address, message_id, contact=None, deal=None
-):
+def send_email(*, actor, to, subject, body, from_address, message_id, contact=None, deal=None):
     """Send an e-mail and log it; returns the activity (the earlier one when this Message-ID
     was sent before). Raises ``ValidationError`` before anything is sent when the input is
     wrong; an ``OSError``/``SMTPException`` from the backend leaves nothing logged."""
@@ -116,7 +114,6 @@ def _recipients(text):
         try:
             cleaned.append(normalize_email(part))
         except ValidationError:
-            raise ValidationError(
-                {"to": [_("“%(address)s” is not a valid e-mail address.") % {"address": part[:100]}]}
-            ) from None
+            message = _("“%(address)s” is not a valid e-mail address.") % {"address": part[:100]}
+            raise ValidationError({"to": [message]}) from None
     return list(dict.fromkeys(cleaned))
