@@ -17,7 +17,12 @@ from clientela.core.api.views import (
     UserViewSet,
 )
 from clientela.core.middleware import CONTENT_SECURITY_POLICY, content_security_policy
-from clientela.intake.api.views import AssignmentRuleViewSet, WebFormViewSet, WebhookViewSet
+from clientela.intake.api.views import (
+    AssignmentRuleViewSet,
+    MailboxViewSet,
+    WebFormViewSet,
+    WebhookViewSet,
+)
 from clientela.sales.api.catalog import PriceListViewSet, ProductViewSet, TaxRateViewSet
 from clientela.sales.api.purchases import PurchaseViewSet
 from clientela.sales.api.setup import (
@@ -51,6 +56,7 @@ router.register("tags", TagViewSet, basename="tag")
 router.register("assignment-rules", AssignmentRuleViewSet, basename="assignmentrule")
 router.register("web-forms", WebFormViewSet, basename="webform")
 router.register("webhooks", WebhookViewSet, basename="webhook")
+router.register("mailboxes", MailboxViewSet, basename="mailbox")
 router.register("tokens", ApiTokenViewSet, basename="token")
 
 urlpatterns = [

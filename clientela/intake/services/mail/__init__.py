@@ -2,6 +2,7 @@
 message whatever brought it (``capture``: parsing in ``parsing``, where it goes in
 ``routing``), and e-mail sent from Clientela (``sending``)."""
 
+from . import mailboxes
 from .capture import capture, replay
 from .imap import MailSyncError, SyncResult, sync_mailbox, test_connection
 from .mailboxes import create_mailbox, delete_mailbox, update_mailbox
@@ -13,6 +14,7 @@ __all__ = [
     "already_sent",
     "capture",
     "create_mailbox",
+    "mailboxes",
     "delete_mailbox",
     "new_message_id",
     "replay",

@@ -72,6 +72,16 @@ def delete_mailbox(mailbox, *, actor):
     mailbox.delete()
 
 
+def unsaved_mailbox(*, based_on=None, password="", **fields):
+    """A mailbox with these values, checked but not saved, to test a connection before the
+    values are kept; the stored password of ``based_on`` serves when none is typed."""
+    mailbox = Mailbox()
+    if based_on is not None:
+        mailbox.password_encrypted = based_on.password_encrypted
+    _apply(mailbox, fields, password or None)
+    return mailbox
+
+
 def _apply(mailbox, fields, password):
     unknown = set(fields) - set(MAILBOX_FIELDS)
     if unknown:
