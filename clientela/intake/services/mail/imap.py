@@ -30,7 +30,7 @@ from clientela.core.context import change_context
 from ...choices import MailSecurity, MailStatus
 from ...models import Mailbox, MailFolder
 from . import crypto
-from .capture import capture
+from .storing import capture
 
 logger = logging.getLogger(__name__)
 TIMEOUT = 30  # seconds for connecting and for each answer

@@ -15,7 +15,7 @@ from clientela.core.context import change_context
 
 from ...choices import MailSource
 from ...models import Mailbox
-from .capture import capture
+from .storing import capture
 
 
 class CaptureHandler:
