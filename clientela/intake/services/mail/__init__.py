@@ -3,10 +3,10 @@ message whatever brought it (``capture``: parsing in ``parsing``, where it goes 
 ``routing``), and e-mail sent from Clientela (``sending``)."""
 
 from . import mailboxes
-from .storing import capture, replay
 from .imap import MailSyncError, SyncResult, sync_mailbox, test_connection
 from .mailboxes import create_mailbox, delete_mailbox, update_mailbox
 from .sending import already_sent, new_message_id, send_email
+from .storing import capture, replay
 
 __all__ = [
     "MailSyncError",
