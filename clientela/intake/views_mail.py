@@ -9,6 +9,7 @@ from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from clientela.activities.models import Activity
@@ -81,7 +82,8 @@ def _test(request, form, mailbox):
         form.add_error(None, str(error))
     else:
         found = ", ".join(
-            _("%(folder)s: %(count)d messages") % {"folder": name, "count": count}
+            ngettext("%(folder)s: %(count)d message", "%(folder)s: %(count)d messages", count)
+            % {"folder": name, "count": count}
             for name, count in folders
         )
         messages.success(request, _("Connected. %(folders)s") % {"folders": found})
