@@ -104,7 +104,7 @@ def _store(raw, parsed, place, source, mailbox):
         return _row(parsed, place, source, MailStatus.DUPLICATE)
     try:
         with transaction.atomic():
-            route = routing.route(parsed, mailbox, outbound=True if source == "sent" else None)
+            route = routing.route(parsed, mailbox)
             if route.contact is None:
                 return _row(parsed, place, source, MailStatus.UNMATCHED)
             activity = _log(parsed, route, mailbox)
