@@ -129,9 +129,10 @@ def attachment_download(request, pk):
     """An attachment, for whoever may see its e-mail; always as a download (never rendered
     in the page: its type comes from the sender)."""
     attachment = get_object_or_404(MailAttachment.objects.select_related("activity"), pk=pk)
-    if not permissions.can_view_record(request.user, attachment.activity):
-        raise Http404
-    if not attachment.file:
+    activity = attachment.activity
+    if activity.deleted_at is not None or not attachment.file:
+        raise Http404  # in the trash: restore the e-mail first
+    if not permissions.can_view_record(request.user, activity):
         raise Http404
     response = FileResponse(
         attachment.file.open("rb"),
