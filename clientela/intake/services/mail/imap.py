@@ -272,6 +272,7 @@ def _sync_folder(connection, mailbox, name, holder, result):
     for start in range(0, len(uids), BATCH):
         batch = uids[start : start + BATCH]
         messages = _fetch(connection, batch, sizes)
+        known = {}  # contacts by address, for this batch (its own transaction)
         with transaction.atomic():
             batch_counts = {}
             for uid in batch:
@@ -285,6 +286,7 @@ def _sync_folder(connection, mailbox, name, holder, result):
                     uidvalidity=uidvalidity,
                     uid=uid,
                     too_large=too_large,
+                    known=known,
                 )
                 if stored is not None:
                     batch_counts[stored.status] = batch_counts.get(stored.status, 0) + 1

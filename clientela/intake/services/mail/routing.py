@@ -36,11 +36,12 @@ class Route:
     extra: dict = field(default_factory=dict)
 
 
-def route(parsed, mailbox, *, outbound=None):
+def route(parsed, mailbox, *, outbound=None, known=None):
     """Decide where ``parsed`` goes. Inbound mail is matched by its sender, outbound mail by
     its recipients (To, then Cc); a reply joins the thread, and the deal, of the e-mail it
     answers, and stays on that e-mail's contact when it is one of the matches (or nobody
-    matched)."""
+    matched). ``known`` is an optional ``{address: contact or None}`` kept for one batch of
+    messages, so a frequent correspondent is looked up once."""
     own = {mailbox.email_address.lower()} if mailbox else set()
     if outbound is None:
         outbound = parsed.from_address in own
@@ -50,7 +51,7 @@ def route(parsed, mailbox, *, outbound=None):
     )
     result = Route(direction=direction)
     parent_message, result.parent = find_parent(parsed)
-    contacts = contacts_for(counterparts)
+    contacts = contacts_for(counterparts, known)
     if result.parent is not None:
         result.deal = result.parent.deal
         parent_contact = result.parent.contact
@@ -65,6 +66,8 @@ def route(parsed, mailbox, *, outbound=None):
         result.thread_key = (parsed.references or [parsed.message_id])[0]
     if not contacts and not outbound and mailbox and mailbox.create_contacts:
         contacts = [_new_lead(parsed, mailbox)]
+        if known is not None:
+            known.pop(parsed.from_address, None)  # made in a savepoint that may roll back
     if contacts:
         result.contact, result.other_contacts = contacts[0], contacts[1:]
     return result
@@ -99,22 +102,25 @@ def find_parent(parsed):
     return None, activity
 
 
-def contacts_for(addresses):
+def contacts_for(addresses, known=None):
     """The live contacts having these addresses, in the order of the addresses (one contact
     per address: the most recently changed when two share one)."""
-    if not addresses:
-        return []
-    rows = (
-        ContactEmail.objects.filter(email__in=addresses, contact__deleted_at__isnull=True)
-        .select_related("contact")
-        .order_by("-contact__updated_at", "contact_id")
-    )
-    by_address = {}
-    for row in rows:
-        by_address.setdefault(row.email, row.contact)
+    known = {} if known is None else known
+    missing = [a for a in dict.fromkeys(addresses) if a not in known]
+    if missing:
+        rows = (
+            ContactEmail.objects.filter(email__in=missing, contact__deleted_at__isnull=True)
+            .select_related("contact")
+            .order_by("-contact__updated_at", "contact_id")
+        )
+        for address in missing:
+            known[address] = None
+        for row in rows:
+            if known[row.email] is None:
+                known[row.email] = row.contact
     found = {}
     for address in addresses:
-        contact = by_address.get(address)
+        contact = known.get(address)
         if contact is not None:
             found.setdefault(contact.pk, contact)
     return list(found.values())

@@ -45,9 +45,11 @@ def capture(
     uidvalidity=None,
     uid=None,
     too_large=False,
+    known=None,
 ):
     """Store ``raw``; returns its ``MailMessage`` (``None`` when this place was stored
-    before). ``too_large``: ``raw`` is only the headers of a message over the size limit."""
+    before). ``too_large``: ``raw`` is only the headers of a message over the size limit;
+    ``known``: the contacts by address already looked up in this batch (``routing.route``)."""
     place = {"mailbox": mailbox, "folder": folder, "uidvalidity": uidvalidity, "uid": uid}
     if uid is not None and MailMessage.objects.filter(**place).exists():
         return None
@@ -62,7 +64,7 @@ def capture(
         raise
     except Exception as error:  # malformed beyond reading: kept to be replayed
         return _failed(raw, place, source, error)
-    return _store(raw, parsed, place, source, mailbox)
+    return _store(raw, parsed, place, source, mailbox, known)
 
 
 def replay(message, *, actor):
@@ -99,12 +101,12 @@ def _failed(raw, place, source, error):
     )
 
 
-def _store(raw, parsed, place, source, mailbox):
+def _store(raw, parsed, place, source, mailbox, known):
     if _already_captured(parsed):
         return _row(parsed, place, source, MailStatus.DUPLICATE)
     try:
         with transaction.atomic():
-            route = routing.route(parsed, mailbox)
+            route = routing.route(parsed, mailbox, known=known)
             if route.contact is None:
                 return _row(parsed, place, source, MailStatus.UNMATCHED)
             activity = _log(parsed, route, mailbox)
@@ -123,13 +125,16 @@ def _store(raw, parsed, place, source, mailbox):
 
 
 def _already_captured(parsed):
-    if MailMessage.objects.filter(
+    """One indexed look-up: a message with a Message-ID was captured when an e-mail activity
+    carries it (captured, sent from here or logged by hand); one without, when its
+    fingerprint was. The unique constraint stays the guard against races."""
+    if parsed.message_id:
+        return Activity.all_objects.filter(
+            message_id=parsed.message_id, kind=ActivityKind.EMAIL
+        ).exists()
+    return MailMessage.objects.filter(
         fingerprint=parsed.fingerprint, status=MailStatus.CAPTURED
-    ).exists():
-        return True
-    return bool(parsed.message_id) and (
-        Activity.all_objects.filter(message_id=parsed.message_id, kind=ActivityKind.EMAIL).exists()
-    )
+    ).exists()
 
 
 def _row(parsed, place, source, status, route=None, activity=None):
