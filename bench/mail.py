@@ -55,7 +55,7 @@ def messages(count, prefix):
     replies, which would join their thread's contact), one in twenty without a Message-ID,
     one in five a reply to an earlier one."""
     for n in range(count):
-        sender = f"stranger{n}@elsewhere.example" if n % 10 == 9 else f"c{n % CONTACTS}@{DOMAIN}"
+        sender = f"stranger{n}@elsewhere.example" if n % 10 == 7 else f"c{n % CONTACTS}@{DOMAIN}"
         headers = [
             f"From: Client {n % CONTACTS} <{sender}>",
             "To: Vendes <sales@bench-mail.example>",

@@ -9,7 +9,6 @@ can set ``Route.extra["case"]``, and ``capture`` passes ``extra`` to the hooks i
 from dataclasses import dataclass, field
 
 from django.conf import settings
-from django.db.models import Case, IntegerField, When
 
 from clientela.activities.choices import ActivityKind, Direction
 from clientela.activities.models import Activity
@@ -79,27 +78,18 @@ def find_parent(parsed):
     wanted = list(dict.fromkeys([*parsed.in_reply_to, *reversed(parsed.references)]))
     if not wanted:
         return None, None
-    order = Case(
-        *[When(message_id=mid, then=pos) for pos, mid in enumerate(wanted)],
-        output_field=IntegerField(),
-    )
-    message = (
-        MailMessage.objects.filter(
-            message_id__in=wanted, status=MailStatus.CAPTURED, activity__isnull=False
-        )
-        .select_related("activity", "activity__contact", "activity__deal")
-        .order_by(order, "id")
-        .first()
-    )
-    if message is not None and message.activity.deleted_at is None:
-        return message, message.activity
-    activity = (
-        Activity.objects.filter(message_id__in=wanted, kind=ActivityKind.EMAIL)
-        .select_related("contact", "deal")
-        .order_by(order, "id")
-        .first()
-    )
-    return None, activity
+    nearest = {mid: pos for pos, mid in enumerate(wanted)}.get
+    captured = MailMessage.objects.filter(
+        message_id__in=wanted, status=MailStatus.CAPTURED, activity__isnull=False
+    ).only("id", "message_id", "thread_key", "activity_id")
+    message = min(captured, key=lambda m: (nearest(m.message_id), m.id), default=None)
+    emails = Activity.objects.filter(kind=ActivityKind.EMAIL).select_related("contact", "deal")
+    if message is not None:
+        activity = emails.filter(pk=message.activity_id).first()
+        if activity is not None:  # not in the trash
+            return message, activity
+    found = emails.filter(message_id__in=wanted)
+    return None, min(found, key=lambda a: (nearest(a.message_id), a.id), default=None)
 
 
 def contacts_for(addresses, known=None):
