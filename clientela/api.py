@@ -18,7 +18,12 @@ from clientela.core.api.views import (
 )
 from clientela.core.middleware import CONTENT_SECURITY_POLICY, content_security_policy
 from clientela.intake.api.imports import ImportViewSet
-from clientela.intake.api.views import AssignmentRuleViewSet, WebFormViewSet, WebhookViewSet
+from clientela.intake.api.views import (
+    AssignmentRuleViewSet,
+    MailboxViewSet,
+    WebFormViewSet,
+    WebhookViewSet,
+)
 from clientela.sales.api.catalog import PriceListViewSet, ProductViewSet, TaxRateViewSet
 from clientela.sales.api.purchases import PurchaseViewSet
 from clientela.sales.api.setup import (
@@ -53,6 +58,7 @@ router.register("assignment-rules", AssignmentRuleViewSet, basename="assignmentr
 router.register("imports", ImportViewSet, basename="import")
 router.register("web-forms", WebFormViewSet, basename="webform")
 router.register("webhooks", WebhookViewSet, basename="webhook")
+router.register("mailboxes", MailboxViewSet, basename="mailbox")
 router.register("tokens", ApiTokenViewSet, basename="token")
 
 urlpatterns = [

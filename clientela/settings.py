@@ -225,6 +225,10 @@ if EMAIL_URL.startswith("smtp"):
 else:
     EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
 DEFAULT_FROM_EMAIL = env("FROM_EMAIL", "clientela@localhost")
+# E-mail capture: a captured attachment larger than this is recorded by name and size only; a
+# message larger than the message limit is captured without its body and attachments.
+MAIL_MAX_ATTACHMENT_BYTES = int(env("MAIL_MAX_ATTACHMENT_BYTES", str(25 * 1024 * 1024)))
+MAIL_MAX_MESSAGE_BYTES = int(env("MAIL_MAX_MESSAGE_BYTES", str(50 * 1024 * 1024)))
 # The address people open Clientela at (``https://crm.example.com``), for links in e-mails sent
 # by background jobs (reminders); without it those e-mails carry no link.
 BASE_URL = env("BASE_URL", "")

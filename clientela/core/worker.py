@@ -60,6 +60,7 @@ PERIODIC_JOBS = [
         timedelta(days=1),
         "clientela.contacts.jobs.apply_retention_rules",
     ),
+    ("job:sync_mailboxes", timedelta(minutes=5), "clientela.intake.jobs.sync_mailboxes"),
 ]
 
 

@@ -46,3 +46,21 @@ class DuplicatePolicy(models.TextChoices):
     SKIP = "skip", _("Skip the row")
     UPDATE = "update", _("Update the existing record")
     CREATE = "create", _("Create another record")
+
+
+class MailSecurity(models.TextChoices):
+    TLS = "tls", _("TLS (port 993)")
+    STARTTLS = "starttls", _("STARTTLS (port 143)")
+
+
+class MailStatus(models.TextChoices):
+    CAPTURED = "captured", _("On a timeline")
+    DUPLICATE = "duplicate", _("Already captured")
+    UNMATCHED = "unmatched", _("No known contact")
+    FAILED = "failed", _("Failed")
+
+
+class MailSource(models.TextChoices):
+    IMAP = "imap", _("Mailbox")
+    SMTP = "smtp", _("Received by the listener")
+    SENT = "sent", _("Sent from Clientela")

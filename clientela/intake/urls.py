@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import public, views, views_imports, views_webhooks
+from . import public, views, views_imports, views_mail, views_webhooks
 
 app_name = "intake"
 
@@ -22,6 +22,14 @@ urlpatterns = [
     path("webhooks/new/", views_webhooks.webhook_edit, name="webhook_create"),
     path("webhooks/<int:pk>/", views_webhooks.webhook_edit, name="webhook_edit"),
     path("webhooks/<int:pk>/secret/", views_webhooks.webhook_secret, name="webhook_secret"),
+    path("mailboxes/", views_mail.mailbox_list, name="mailbox_list"),
+    path("mailboxes/new/", views_mail.mailbox_edit, name="mailbox_create"),
+    path("mailboxes/<int:pk>/", views_mail.mailbox_edit, name="mailbox_edit"),
+    path("mailboxes/<int:pk>/sync/", views_mail.mailbox_sync, name="mailbox_sync"),
+    path("mailboxes/<int:pk>/delete/", views_mail.mailbox_delete, name="mailbox_delete"),
+    path("mail/<int:pk>/replay/", views_mail.message_replay, name="message_replay"),
+    path("mail/attachments/<int:pk>/", views_mail.attachment_download, name="mail_attachment"),
+    path("mail/send/", views_mail.send_email, name="send_email"),
     # public: no sign-in
     path("f/<slug:slug>/", public.form_page, name="form_page"),
     path("confirm/<str:token>/", public.confirm_consent, name="confirm_consent"),

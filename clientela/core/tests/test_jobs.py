@@ -59,15 +59,19 @@ def test_scheduler_enqueues_the_daily_purge_once_a_day(db):
     from django_tasks_db.models import DBTaskResult
 
     now = timezone.now()
-    daily_and_minutely = [
+    every_job = [
         "job:purge_trash",
         "job:send_reminders",
         "job:prune_task_results",
         "job:apply_retention_rules",
+        "job:sync_mailboxes",
     ]
-    assert worker.enqueue_due_jobs(now) == daily_and_minutely
-    assert worker.enqueue_due_jobs(now + timedelta(hours=23)) == ["job:send_reminders"]
-    assert worker.enqueue_due_jobs(now + timedelta(hours=25)) == daily_and_minutely
+    assert worker.enqueue_due_jobs(now) == every_job
+    assert worker.enqueue_due_jobs(now + timedelta(hours=23)) == [
+        "job:send_reminders",
+        "job:sync_mailboxes",
+    ]
+    assert worker.enqueue_due_jobs(now + timedelta(hours=25)) == every_job
 
     assert DBTaskResult.objects.filter(task_path="clientela.core.jobs.purge_trash").count() == 2
     assert Flag.objects.get(name="job:purge_trash").value == {

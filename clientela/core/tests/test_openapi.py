@@ -121,7 +121,14 @@ def test_every_api_route_is_documented(spec):
         ("/api/v1/imports/{id}/undo/", "POST"),
         ("/api/v1/imports/{id}/errors/", "GET"),
     }
-    for resource in ("users", "teams", "custom-fields", "assignment-rules", "webhooks"):
+    for resource in (
+        "users",
+        "teams",
+        "custom-fields",
+        "assignment-rules",
+        "webhooks",
+        "mailboxes",
+    ):
         expected |= {
             (f"/api/v1/{resource}/", "GET"),
             (f"/api/v1/{resource}/", "POST"),
@@ -130,6 +137,7 @@ def test_every_api_route_is_documented(spec):
             (f"/api/v1/{resource}/{{id}}/", "PATCH"),
             (f"/api/v1/{resource}/{{id}}/", "DELETE"),
         }
+    expected.add(("/api/v1/mailboxes/{id}/sync/", "POST"))
     expected |= {  # no delete: a form's submissions are evidence of consent
         ("/api/v1/web-forms/", "GET"),
         ("/api/v1/web-forms/", "POST"),

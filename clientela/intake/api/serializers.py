@@ -6,7 +6,7 @@ from rest_framework import serializers
 from clientela.core.api.serializers import StrictModelSerializer
 from clientela.core.models import Team, User
 
-from ..models import AssignmentRule, WebForm, Webhook
+from ..models import AssignmentRule, Mailbox, WebForm, Webhook
 
 MAX_VALUES = 200
 
@@ -133,3 +133,61 @@ def _absolute(serializer, path):
     """``path`` as a full address when the serializer answers a request."""
     request = serializer.context.get("request")
     return request.build_absolute_uri(path) if request else path
+
+
+class MailboxSerializer(StrictModelSerializer):
+    """An IMAP mailbox read into the timelines. ``password`` is write-only (stored encrypted,
+    never returned); the sync status fields are read-only."""
+
+    password = serializers.CharField(
+        write_only=True,
+        required=False,
+        allow_blank=True,
+        max_length=1000,
+        trim_whitespace=False,
+        style={"input_type": "password"},
+    )
+    folders = serializers.ListField(
+        child=serializers.CharField(max_length=200), required=False, max_length=20
+    )
+    owner = serializers.PrimaryKeyRelatedField(
+        queryset=User.objects.filter(is_active=True), allow_null=True, required=False
+    )
+    team = serializers.PrimaryKeyRelatedField(
+        queryset=Team.objects.all(), allow_null=True, required=False
+    )
+    port = serializers.IntegerField(min_value=1, max_value=65535, required=False)
+
+    class Meta:
+        model = Mailbox
+        fields = [
+            "id",
+            "name",
+            "email_address",
+            "host",
+            "port",
+            "security",
+            "username",
+            "password",
+            "folders",
+            "verify_certificate",
+            "ca_file",
+            "create_contacts",
+            "active",
+            "owner",
+            "team",
+            "last_success_at",
+            "last_error",
+            "last_error_at",
+            "captured_count",
+            "failed_count",
+            "created_at",
+        ]
+        read_only_fields = [
+            "last_success_at",
+            "last_error",
+            "last_error_at",
+            "captured_count",
+            "failed_count",
+            "created_at",
+        ]

@@ -1,17 +1,26 @@
-"""``/api/v1/assignment-rules/``, ``/api/v1/web-forms/`` and ``/api/v1/webhooks/``: read by
-anyone who reads contacts (webhooks, holding secrets, by their managers only), changed by
-their managers."""
+"""``/api/v1/assignment-rules/``, ``/api/v1/web-forms/``, ``/api/v1/webhooks/`` and
+``/api/v1/mailboxes/``: read by anyone who reads contacts (webhooks and mailboxes, holding
+secrets, by their managers only), changed by their managers."""
 
+from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import permissions as drf
-from rest_framework import viewsets
+from rest_framework import serializers, viewsets
+from rest_framework.decorators import action
+from rest_framework.response import Response
 
 from clientela.core import permissions
 from clientela.core.api.base import ApiViewMixin
 from clientela.core.api.pagination import KeysetCursorPagination
 
-from .. import services
-from ..models import AssignmentRule, WebForm, Webhook
-from .serializers import AssignmentRuleSerializer, WebFormSerializer, WebhookSerializer
+from .. import jobs, services
+from ..models import AssignmentRule, Mailbox, WebForm, Webhook
+from ..services import mail
+from .serializers import (
+    AssignmentRuleSerializer,
+    MailboxSerializer,
+    WebFormSerializer,
+    WebhookSerializer,
+)
 
 
 class ContactsManagerPermission(drf.BasePermission):
@@ -105,3 +114,42 @@ class WebhookViewSet(ApiViewMixin, viewsets.ModelViewSet):
 
     def perform_destroy(self, instance):
         services.delete_webhook(instance, actor=self.request.user)
+
+
+class MailboxViewSet(ApiViewMixin, viewsets.ModelViewSet):
+    """Mailboxes read over IMAP into the timelines; ``POST .../sync/`` queues a sync now."""
+
+    serializer_class = MailboxSerializer
+    permission_classes = [ContactsManagerOnly]
+    pagination_class = KeysetCursorPagination
+    filter_backends = []
+    lookup_value_regex = r"[0-9]{1,18}"
+    orderings = {"name": ["name", "id"]}
+    default_ordering = "name"
+    http_method_names = ["get", "post", "put", "patch", "delete", "head", "options"]
+    queryset = Mailbox.objects.all()
+
+    def perform_create(self, serializer):
+        serializer.instance = mail.create_mailbox(
+            actor=self.request.user, **serializer.validated_data
+        )
+
+    def perform_update(self, serializer):
+        serializer.instance = mail.update_mailbox(
+            serializer.instance, actor=self.request.user, **serializer.validated_data
+        )
+
+    def perform_destroy(self, instance):
+        mail.delete_mailbox(instance, actor=self.request.user)
+
+    @extend_schema(
+        request=None,
+        responses={
+            202: inline_serializer("MailboxSyncQueued", {"queued": serializers.BooleanField()})
+        },
+    )
+    @action(detail=True, methods=["post"])
+    def sync(self, request, pk=None):
+        mailbox = self.get_object()
+        jobs.sync_one_mailbox.enqueue(mailbox.pk)
+        return Response({"queued": True}, status=202)

@@ -22,3 +22,6 @@ def media_in_tmp(settings, tmp_path):
             "OPTIONS": {"location": tmp_path / "media"},
         },
     }
+
+
+from .mailfixtures import customer, dovecot, mailbox  # noqa: E402,F401  (mail-capture fixtures)

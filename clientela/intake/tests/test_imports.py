@@ -88,6 +88,7 @@ def test_a_bulk_written_contact_has_the_history_and_search_entry_a_service_write
     assert imported_change.changes["emails"] == [None, ["nuria@puig.cat (work)"]]
     entry = SearchEntry.objects.get(entity="contact", object_id=imported.pk)
     assert (entry.title, entry.subtitle) == ("Núria Puig", "Puig SL · nuria@puig.cat")
+
     def found(query):
         return set(Contact.objects.filter(pk__in=search.matching_ids(Contact, query)))
 
