@@ -1,4 +1,5 @@
 import django_filters
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from clientela.core.filtersets import RecordFilterSet
@@ -13,21 +14,59 @@ from .choices import (
 )
 from .models import Company, Contact
 
+# Each "missing" choice is a condition a partial index of the model matches (``*_no_*_idx``),
+# so a list of records lacking it reads only those rows, in name order.
+MISSING = {
+    "email": (_("E-mail"), Q(has_email=False)),
+    "phone": (_("Phone"), Q(has_phone=False)),
+    "owner": (_("Owner"), Q(owner__isnull=True)),
+    "company": (_("Company"), Q(company__isnull=True)),
+}
+CONTACT_MISSING = ("email", "phone", "owner", "company")
+COMPANY_MISSING = ("phone", "owner")
 
-class CompanyFilterSet(RecordFilterSet):
+
+def _missing_filter(keys):
+    return django_filters.MultipleChoiceFilter(
+        choices=[(key, MISSING[key][0]) for key in keys],
+        method="filter_missing",
+        label=_("Missing"),
+    )
+
+
+class QualityFilters(django_filters.FilterSet):
+    """``missing=email&missing=phone`` (records lacking all of them) and
+    ``completeness_below=N`` (score under N, 0-100)."""
+
+    completeness_below = django_filters.NumberFilter(
+        field_name="completeness",
+        lookup_expr="lt",
+        min_value=0,
+        max_value=101,
+        label=_("Completeness below"),
+    )
+
+    def filter_missing(self, queryset, name, values):
+        for key in values:
+            queryset = queryset.filter(MISSING[key][1])
+        return queryset
+
+
+class CompanyFilterSet(QualityFilters, RecordFilterSet):
     industry = django_filters.MultipleChoiceFilter(choices=Industry.choices, label=_("Industry"))
     size = django_filters.MultipleChoiceFilter(choices=CompanySize.choices, label=_("Size"))
     country = django_filters.CharFilter(lookup_expr="iexact", max_length=2, label=_("Country"))
     region = django_filters.CharFilter(lookup_expr="iexact", max_length=100, label=_("Region"))
     city = django_filters.CharFilter(lookup_expr="iexact", max_length=100, label=_("City"))
     tax_id = django_filters.CharFilter(lookup_expr="iexact", max_length=20, label=_("Tax id"))
+    missing = _missing_filter(COMPANY_MISSING)
 
     class Meta:
         model = Company
         fields = []
 
 
-class ContactFilterSet(RecordFilterSet):
+class ContactFilterSet(QualityFilters, RecordFilterSet):
     lifecycle_stage = django_filters.MultipleChoiceFilter(
         choices=LifecycleStage.choices, label=_("Lifecycle stage")
     )
@@ -49,6 +88,7 @@ class ContactFilterSet(RecordFilterSet):
     email = django_filters.CharFilter(
         field_name="emails__email", lookup_expr="iexact", max_length=254, label=_("E-mail")
     )
+    missing = _missing_filter(CONTACT_MISSING)
 
     class Meta:
         model = Contact

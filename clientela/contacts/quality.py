@@ -11,9 +11,9 @@ contact                                       company
   company ............... 10                    website ................ 10
   job title ............. 10                    industry ............... 10
   owner ................. 10                    street ................. 10
-  marketing consent ..... 10  (known: granted,  city ................... 10
-  city ..................  5   denied or        country ................ 10
-  country ...............  5   withdrawn)       size ...................  5
+  marketing consent ..... 10  (asked: any       city ................... 10
+  city ..................  5   status but       country ................ 10
+  country ...............  5   "not asked")     size ...................  5
   preferred language ....  5
 
 The score and the ``has_email``/``has_phone`` flags are columns kept in step by ``core.records``
@@ -47,12 +47,12 @@ class Criterion:
     key: str
     weight: int
     label: str
-    field: str  # the form field that fixes it (the edit page's anchor)
+    field: str  # the id (without "id_") of the edit form's input that fixes it
 
 
 CONTACT_CRITERIA = (
-    Criterion("email", 20, _("E-mail"), "emails"),
-    Criterion("phone", 15, _("Phone"), "phones"),
+    Criterion("email", 20, _("E-mail"), "emails-0-email"),
+    Criterion("phone", 15, _("Phone"), "phones-0-number"),
     Criterion("name", 10, _("First name and surname"), "first_name"),
     Criterion("company", 10, _("Company"), "company"),
     Criterion("job_title", 10, _("Job title"), "job_title"),
@@ -63,7 +63,7 @@ CONTACT_CRITERIA = (
     Criterion("language", 5, _("Preferred language"), "language"),
 )
 COMPANY_CRITERIA = (
-    Criterion("phone", 15, _("Phone"), "phones"),
+    Criterion("phone", 15, _("Phone"), "phones-0-number"),
     Criterion("tax_id", 15, _("Tax id"), "tax_id"),
     Criterion("owner", 15, _("Owner"), "owner"),
     Criterion("website", 10, _("Website"), "website"),

@@ -6,10 +6,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from clientela.core import customfields, records, search
+from clientela.core import services as core_services
 from clientela.core.choices import ChangeAction, ChangeSource
 from clientela.core.context import change_context
 from clientela.core.history import record_change
-from clientela.core import services as core_services
 from clientela.core.services import (  # noqa: F401  (trash and bulk actions of contacts and companies)
     assign_records,
     delete_records,

@@ -54,8 +54,16 @@ class CompanyMixin:
 # --- lists ---------------------------------------------------------------------------------------
 
 
+# "Least complete" reads the completeness index (``*_completeness_idx``) in order.
+SORTS = {
+    **records.SORTS,
+    "completeness": (_("Least complete"), ("completeness", "sort_name", "id")),
+}
+
+
 class ContactListView(ContactMixin, records.RecordListView):
     filterset_class = ContactFilterSet
+    sorts = SORTS
     template_name = "contacts/contact_list.html"
     list_select_related = ("owner", "team", "company")
     list_prefetch_related = ("emails", "phones", "tags")
@@ -76,6 +84,7 @@ class ContactListView(ContactMixin, records.RecordListView):
 
 class CompanyListView(CompanyMixin, records.RecordListView):
     filterset_class = CompanyFilterSet
+    sorts = SORTS
     template_name = "contacts/company_list.html"
     list_prefetch_related = ("phones", "tags")
 

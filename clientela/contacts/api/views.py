@@ -84,6 +84,7 @@ class ContactViewSet(
         "-created": ["-created_at", "-id"],
         "-updated": ["-updated_at", "-id"],
         "created": ["created_at", "id"],
+        "completeness": ["completeness", "sort_name", "id"],
     }
     default_ordering = "name"
     export_filename = "contacts.csv"
@@ -122,6 +123,7 @@ class CompanyViewSet(DuplicatesActionsMixin, ContactsServicesMixin, RecordViewSe
         "-created": ["-created_at", "-id"],
         "-updated": ["-updated_at", "-id"],
         "created": ["created_at", "id"],
+        "completeness": ["completeness", "sort_name", "id"],
     }
     default_ordering = "name"
     export_filename = "companies.csv"
