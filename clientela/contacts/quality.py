@@ -180,8 +180,14 @@ def refresh_records(records):
             setattr(record, name, value)
 
 
+def refresh_range(model, first, last):
+    """Recompute the rows of ``model`` with ids from ``first`` to ``last`` (bulk loaders)."""
+    values = derived_values(model, children_of(model))
+    model.all_objects.filter(pk__gte=first, pk__lte=last).update(**values)
+
+
 def refresh_all(model, children=None, *, batch_size=BATCH_SIZE, manager=None):
-    """Recompute every row of ``model`` in id ranges of ``batch_size`` (short transactions on a
+    """Recompute every row of ``model`` in id ranges of ``batch_size`` (short statements on a
     million rows). ``children``/``manager`` let a data migration pass historical models."""
     children = children or children_of(model)
     manager = manager or model.all_objects

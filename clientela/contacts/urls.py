@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views, views_duplicates
+from . import views, views_duplicates, views_quality
 
 app_name = "contacts"
 
@@ -66,6 +66,7 @@ COMPANY_VIEWS = {
 
 urlpatterns = [
     path("trash/", views.TrashView.as_view(), name="trash"),
+    path("quality/", views_quality.data_quality, name="data_quality"),
     *record_urls("company", COMPANY_VIEWS, base="companies/"),
     *record_urls("contact", CONTACT_VIEWS),
 ]

@@ -79,7 +79,10 @@ class ContactListView(ContactMixin, records.RecordListView):
         company = None
         if company_id.isdigit():
             company = self.visible(Company.objects.filter(pk=int(company_id))).first()
-        return {"filter_company": company}
+        return {
+            "filter_company": company,
+            "can_manage_quality": permissions.can_manage(self.request.user, "contacts"),
+        }
 
 
 class CompanyListView(CompanyMixin, records.RecordListView):
