@@ -14,8 +14,8 @@ from .choices import (
 )
 from .models import Company, Contact
 
-# Each "missing" choice is a condition a partial index of the model matches (``*_no_*_idx``),
-# so a list of records lacking it reads only those rows, in name order.
+# Each "missing" choice is read from an index in name order: a partial one (``*_no_*_idx``)
+# for e-mail, phone and company, the owner index's range of "no owner" for the owner.
 MISSING = {
     "email": (_("E-mail"), Q(has_email=False)),
     "phone": (_("Phone"), Q(has_phone=False)),

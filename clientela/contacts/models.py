@@ -103,7 +103,6 @@ class Company(CrmRecord, Address, SocialProfiles, QualityColumns):
             models.Index(fields=["domain"], name="company_domain_idx"),
             models.Index(fields=["deleted_at"], condition=~ALIVE, name="company_trash_idx"),
             _missing_index("company_no_phone_idx", Q(has_phone=False)),
-            _missing_index("company_no_owner_idx", Q(owner__isnull=True)),
             models.Index(
                 fields=["completeness", "sort_name", "id"],
                 condition=ALIVE,
@@ -207,7 +206,6 @@ class Contact(CrmRecord, Address, SocialProfiles, QualityColumns):
             models.Index(fields=["deleted_at"], condition=~ALIVE, name="contact_trash_idx"),
             _missing_index("contact_no_email_idx", Q(has_email=False)),
             _missing_index("contact_no_phone_idx", Q(has_phone=False)),
-            _missing_index("contact_no_owner_idx", Q(owner__isnull=True)),
             _missing_index("contact_no_company_idx", Q(company__isnull=True)),
             models.Index(
                 fields=["completeness", "sort_name", "id"],

@@ -290,6 +290,7 @@ def _clean_profiles(record, errors, *, company=False):
             setattr(record, name, social.normalize_profile(name, value, company=company))
         except ValidationError as error:
             errors[name] = error.messages
+            setattr(record, name, "")  # reported once, not again by full_clean
 
 
 def _clean_emails(emails):

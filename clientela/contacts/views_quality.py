@@ -63,7 +63,7 @@ def _averages(user, group_field, names):
             {
                 "name": names.get(key),
                 "count": row["count"],
-                "average": round(row["average"] or 0),
+                "average": int((row["average"] or 0) + 0.5),  # 12.5 shows as 13
                 "url": _list_url("contacts:contact_list", **{param: value, "sort": "completeness"})
                 if value != ""
                 else None,

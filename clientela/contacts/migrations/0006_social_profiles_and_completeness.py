@@ -120,10 +120,6 @@ class Migration(migrations.Migration):
         ),
         migrations.AddIndex(
             model_name='company',
-            index=models.Index(condition=models.Q(('deleted_at__isnull', True), ('owner__isnull', True)), fields=['sort_name', 'id'], name='company_no_owner_idx'),
-        ),
-        migrations.AddIndex(
-            model_name='company',
             index=models.Index(condition=models.Q(('deleted_at__isnull', True)), fields=['completeness', 'sort_name', 'id'], name='company_completeness_idx'),
         ),
         migrations.AddIndex(
@@ -133,10 +129,6 @@ class Migration(migrations.Migration):
         migrations.AddIndex(
             model_name='contact',
             index=models.Index(condition=models.Q(('deleted_at__isnull', True), ('has_phone', False)), fields=['sort_name', 'id'], name='contact_no_phone_idx'),
-        ),
-        migrations.AddIndex(
-            model_name='contact',
-            index=models.Index(condition=models.Q(('deleted_at__isnull', True), ('owner__isnull', True)), fields=['sort_name', 'id'], name='contact_no_owner_idx'),
         ),
         migrations.AddIndex(
             model_name='contact',
