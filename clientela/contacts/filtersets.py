@@ -15,7 +15,7 @@ from .choices import (
 from .models import Company, Contact
 
 # Each "missing" choice is read from an index in name order: a partial one (``*_no_*_idx``)
-# for e-mail, phone and company, the owner index's range of "no owner" for the owner.
+# for e-mail and phone, the "null" range of the owner and company indexes for the others.
 MISSING = {
     "email": (_("E-mail"), Q(has_email=False)),
     "phone": (_("Phone"), Q(has_phone=False)),

@@ -264,7 +264,7 @@ def _plan(sql, params):
         ({"missing": "email"}, "contact_no_email_idx"),
         ({"missing": "phone"}, "contact_no_phone_idx"),
         ({"missing": "owner"}, "contact_owner_idx"),  # owner_id IS NULL: a range of it
-        ({"missing": "company"}, "contact_no_company_idx"),
+        ({"missing": "company"}, "contact_company_sort_idx"),
     ],
 )
 def test_missing_lists_read_their_partial_index(admin_user, query, index):
