@@ -150,7 +150,11 @@ class Migration(migrations.Migration):
         ),
         migrations.AddIndex(
             model_name='contact',
-            index=models.Index(condition=models.Q(('deleted_at__isnull', True)), fields=['owner', 'completeness'], name='contact_owner_quality_idx'),
+            index=models.Index(condition=models.Q(('deleted_at__isnull', True)), fields=['owner', 'completeness', 'deleted_at'], name='contact_owner_quality_idx'),
+        ),
+        migrations.AddIndex(
+            model_name='contact',
+            index=models.Index(condition=models.Q(('deleted_at__isnull', True)), fields=['team', 'completeness', 'deleted_at'], name='contact_team_quality_idx'),
         ),
         migrations.RunPython(analyze, migrations.RunPython.noop, elidable=True),
     ]
