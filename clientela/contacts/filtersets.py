@@ -1,5 +1,7 @@
 import django_filters
-from django.db.models import Q
+from django.db import connection
+from django.db.models import BooleanField, F, Func, Q
+from django.db.models.lookups import LessThan
 from django.utils.translation import gettext_lazy as _
 
 from clientela.core.filtersets import RecordFilterSet
@@ -34,17 +36,44 @@ def _missing_filter(keys):
     )
 
 
+# Fewer matches than this and a "completeness below" list is read from the completeness index
+# and sorted; more, and walking the list's own order finds a page of them soon enough.
+FEW_MATCHES = 5000
+
+
+class _Rare(Func):
+    """SQLite's ``likelihood(condition, 0.001)``: tells its planner, which has no histogram of
+    the score, that few rows match (the condition's index stays usable)."""
+
+    template = "likelihood(%(expressions)s, 0.001)"
+    output_field = BooleanField()
+
+
+class _Common(_Rare):
+    """``likelihood(condition, 0.9)``: most rows match, walk the list's order instead."""
+
+    template = "likelihood(%(expressions)s, 0.9)"
+
+
 class QualityFilters(django_filters.FilterSet):
     """``missing=email&missing=phone`` (records lacking all of them) and
     ``completeness_below=N`` (score under N, 0-100)."""
 
     completeness_below = django_filters.NumberFilter(
-        field_name="completeness",
-        lookup_expr="lt",
+        method="filter_completeness_below",
         min_value=0,
         max_value=101,
         label=_("Completeness below"),
     )
+
+    def filter_completeness_below(self, queryset, name, value):
+        below = LessThan(F("completeness"), int(value))
+        if connection.vendor == "sqlite":
+            # PostgreSQL's statistics see how many records are below; SQLite's do not, and
+            # it may walk a million rows in name order for a handful of matches.
+            matches = queryset.filter(below).values("pk")[:FEW_MATCHES].count()
+            return queryset.filter(_Rare(below) if matches < FEW_MATCHES else _Common(below))
+        return queryset.filter(below)
 
     def filter_missing(self, queryset, name, values):
         for key in values:
