@@ -16,6 +16,7 @@ from clientela.core.history import snapshot
 from clientela.core.models import ChangeRecord
 
 LIST = "/contacts/"
+SQLITE_ONLY = pytest.mark.skipif(connection.vendor != "sqlite", reason="SQLite's planner")
 
 
 def stored(record):
@@ -263,8 +264,10 @@ def _plan(sql, params):
     [
         ({"missing": "email"}, "contact_no_email_idx"),
         ({"missing": "phone"}, "contact_no_phone_idx"),
-        ({"missing": "owner"}, "contact_owner_idx"),  # owner_id IS NULL: a range of it
-        ({"missing": "company"}, "contact_company_sort_idx"),
+        # owner_id / company_id IS NULL: a range of these, in name order. PostgreSQL, which
+        # knows how many are null, may rightly sort the few it finds in a tiny test table.
+        pytest.param({"missing": "owner"}, "contact_owner_idx", marks=SQLITE_ONLY),
+        pytest.param({"missing": "company"}, "contact_company_sort_idx", marks=SQLITE_ONLY),
     ],
 )
 def test_missing_lists_read_their_partial_index(admin_user, query, index):
@@ -339,3 +342,13 @@ def test_data_quality_page_counts_and_links(client, make_user, people, admin_use
 def test_data_quality_page_is_for_managers(client, make_user, role):
     client.force_login(make_user(role))
     assert client.get("/contacts/quality/").status_code == 403
+
+
+def test_completeness_below_gives_the_same_rows_whether_matches_are_few_or_many(
+    people, admin_user, monkeypatch
+):
+    from clientela.contacts import filtersets
+
+    few = _names({"completeness_below": "31"}, admin_user)
+    monkeypatch.setattr(filtersets, "FEW_MATCHES", 1)  # now "many" match
+    assert _names({"completeness_below": "31"}, admin_user) == few == ["Bea", "Cai"]
