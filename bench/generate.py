@@ -17,6 +17,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from clientela.contacts import demo_data as data
+from clientela.contacts import quality
 from clientela.contacts.demo import ascii_slug
 from clientela.contacts.models import Company, CompanyPhone, Contact, ContactEmail, ContactPhone
 from clientela.core.models import Flag, Role, SearchEntry, Team, User
@@ -174,6 +175,7 @@ def _companies(ids, rng, owners, team_id, stamps):
     _insert(Company, _base_columns(Company), rows)
     _insert(CompanyPhone, ["id", "number", "kind", "is_primary", "company_id"], phones)
     _insert(SearchEntry, _entry_columns(), entries)
+    quality.refresh_range(Company, ids[0], ids[-1])
     return names
 
 
@@ -226,6 +228,7 @@ def _contacts(ids, rng, owners, team_id, stamps, companies, company_names):
     _insert(ContactEmail, ["id", "email", "kind", "is_primary", "contact_id"], emails)
     _insert(ContactPhone, ["id", "number", "kind", "is_primary", "contact_id"], phones)
     _insert(SearchEntry, _entry_columns(), entries)
+    quality.refresh_range(Contact, ids[0], ids[-1])
 
 
 def _pause_sqlite_fts():

@@ -113,6 +113,26 @@ def _create(*, actor, kind, attendees, attendee_contacts, tags, custom_fields, f
 
 
 @transaction.atomic
+def log_call(*, actor, follow_up_at=None, follow_up_subject="", **fields):
+    """Log a call (``log_activity`` with kind "call") and, with ``follow_up_at``, a task to
+    follow it up, due then and linked to the same records: both or neither are written.
+    Returns ``(call, task or None)``."""
+    call = log_activity(actor=actor, kind=K.CALL, **fields)
+    if follow_up_at is None:
+        return call, None
+    links = {name: getattr(call, name) for name in ("contact", "company", "deal")}
+    task = log_activity(
+        actor=actor,
+        kind=K.TASK,
+        subject=follow_up_subject or _("Follow up: %(call)s") % {"call": call.subject},
+        due_at=follow_up_at,
+        owner=call.owner,
+        **links,
+    )
+    return call, task
+
+
+@transaction.atomic
 def update_activity(
     activity,
     *,

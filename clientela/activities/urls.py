@@ -1,6 +1,6 @@
 from django.urls import path, re_path
 
-from . import views
+from . import views, views_quick_call
 
 app_name = "activities"
 
@@ -12,6 +12,7 @@ urlpatterns = [
     path("calendar/feed/", views.CalendarFeedSettingsView.as_view(), name="calendar_feed"),
     re_path(r"^calendar/(?P<secret>[A-Za-z0-9_-]{20,100})\.ics$", views.calendar_feed, name="feed"),
     path("new/", views.ActivityFormView.as_view(), name="activity_create"),
+    path("quick-call/", views_quick_call.quick_call, name="quick_call"),
     path("bulk/", views.ActivityBulkView.as_view(), name="activity_bulk"),
     path("views/", views.ActivitySavedViewSave.as_view(), name="activity_view_save"),
     path(

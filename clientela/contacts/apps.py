@@ -8,4 +8,10 @@ class ContactsConfig(AppConfig):
     verbose_name = _("Contacts")
 
     def ready(self):
-        from . import search  # noqa: F401  (registers the search documents)
+        from clientela.core import records
+
+        from . import quality, search  # noqa: F401  (registers the search documents)
+        from .models import Company, Contact
+
+        records.register_derived(Contact, quality.refresh_records)
+        records.register_derived(Company, quality.refresh_records)

@@ -27,6 +27,7 @@ from clientela.core.models import CustomField, Flag, Role, Tag, Team, User
 from clientela.core.text import normalize
 
 from . import demo_data as data
+from . import quality
 from .models import Company, CompanyPhone, Contact, ContactEmail, ContactPhone, Employment
 
 FLAG = "demo_loaded"
@@ -463,7 +464,9 @@ def _set_tags(model, records, plans, tags):
 
 
 def _finish(model, records, actor, related):
-    """History (one creation row per record) and search entries for a saved batch."""
+    """Completeness, history (one creation row per record) and search entries for a saved
+    batch."""
+    quality.refresh(model, [r.pk for r in records])
     prefetch = ["tags", *[r for r in related if r != "company"]]
     saved = list(
         model.objects.filter(pk__in=[r.pk for r in records])

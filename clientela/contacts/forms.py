@@ -14,6 +14,7 @@ from clientela.core.views.records import RecordForm
 from .choices import EmailKind, PhoneKind
 from .models import Company, Contact
 from .services import COMPANY_FIELDS, CONTACT_FIELDS
+from .social import PROFILE_FIELDS
 
 ADDRESS_FIELDS = ["street", "postcode", "city", "region", "country"]
 MAX_ROWS = 20
@@ -52,6 +53,15 @@ def companies_for(user, current_id=None):
     )
 
 
+def profile_inputs(form):
+    """Profile fields take an address or a handle; the service checks and rewrites them."""
+    for name in PROFILE_FIELDS:
+        field = form.fields.get(name)
+        if field is not None and name != "website":
+            field.help_text = _("The address, or just the handle (@name).")
+            field.widget.attrs.update(autocomplete="off", spellcheck="false")
+
+
 class OwnedRecordForm(RecordForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -64,6 +74,7 @@ class ContactForm(OwnedRecordForm):
     groups = [
         (_("Identity"), ["first_name", "last_name", "second_last_name", "job_title", "company"]),
         (_("Address"), ADDRESS_FIELDS),
+        (_("Online"), list(PROFILE_FIELDS)),
         (
             _("Lifecycle"),
             ["lifecycle_stage", "lead_status", "source", "source_detail", "language"],
@@ -93,12 +104,13 @@ class ContactForm(OwnedRecordForm):
         super().__init__(*args, **kwargs)
         self.fields["company"].queryset = companies_for(self.user, self.instance.company_id)
         self.fields["first_name"].widget.attrs["autofocus"] = True
+        profile_inputs(self)
 
 
 class CompanyForm(OwnedRecordForm):
     groups = [
         (_("Identity"), ["name", "legal_name", "tax_id", "industry", "size"]),
-        (_("Online"), ["domain", "website"]),
+        (_("Online"), ["domain", *PROFILE_FIELDS]),
         (_("Address"), ADDRESS_FIELDS),
         (_("Assignment"), ["owner", "team", "tags"]),
         (_("Description"), ["description"]),
@@ -116,6 +128,7 @@ class CompanyForm(OwnedRecordForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["name"].widget.attrs["autofocus"] = True
+        profile_inputs(self)
 
 
 # --- e-mail and phone rows -----------------------------------------------------------------------

@@ -58,10 +58,17 @@ CONTACT_COLUMNS = [
     "postcode",
     "region",
     "country",
+    "website",
+    "linkedin",
+    "x",
+    "instagram",
+    "facebook",
+    "tiktok",
     "owner",
     "team",
     "tags",
     "notes",
+    "completeness",
     "created_at",
     "updated_at",
 ]
@@ -80,15 +87,21 @@ COMPANY_COLUMNS = [
     "postcode",
     "region",
     "country",
+    "linkedin",
+    "x",
+    "instagram",
+    "facebook",
+    "tiktok",
     "owner",
     "team",
     "tags",
     "description",
+    "completeness",
     "created_at",
     "updated_at",
 ]
-# Written by export, ignored by import (the database sets them).
-READ_ONLY_COLUMNS = {"id", "created_at", "updated_at"}
+# Written by export, ignored by import (the database or the services set them).
+READ_ONLY_COLUMNS = {"id", "completeness", "created_at", "updated_at"}
 
 
 def columns_for(model):

@@ -37,7 +37,43 @@ class Address(models.Model):
         abstract = True
 
 
-class Company(CrmRecord, Address):
+class SocialProfiles(models.Model):
+    """Profiles on the usual networks, stored as canonical ``https://`` addresses
+    (``contacts.social`` checks and rewrites what is typed: a full address or ``@handle``)."""
+
+    linkedin = models.CharField(_("LinkedIn"), max_length=300, blank=True)
+    x = models.CharField(_("X (Twitter)"), max_length=300, blank=True)
+    instagram = models.CharField(_("Instagram"), max_length=300, blank=True)
+    facebook = models.CharField(_("Facebook"), max_length=300, blank=True)
+    tiktok = models.CharField(_("TikTok"), max_length=300, blank=True)
+
+    class Meta:
+        abstract = True
+
+
+class QualityColumns(models.Model):
+    """Derived from the record and its e-mail/phone rows by ``contacts.quality`` whenever
+    ``core.records`` writes it (never edited, never in history), so lists can filter and sort
+    on them with an index."""
+
+    completeness = models.PositiveSmallIntegerField(
+        _("completeness"), default=0, db_default=0, editable=False
+    )
+    has_phone = models.BooleanField(default=False, db_default=False, editable=False)
+
+    class Meta:
+        abstract = True
+
+
+DERIVED_COLUMNS = ("completeness", "has_phone", "has_email")
+
+
+def _missing_index(name, condition, fields=("sort_name", "id")):
+    """A list page of records lacking something, in name order, is one range read of this."""
+    return models.Index(fields=list(fields), condition=ALIVE & condition, name=name)
+
+
+class Company(CrmRecord, Address, SocialProfiles, QualityColumns):
     """An organisation: a customer, a prospect, a partner."""
 
     name = models.CharField(_("name"), max_length=200)
@@ -66,9 +102,16 @@ class Company(CrmRecord, Address):
             models.Index(fields=["tax_id"], name="company_tax_id_idx"),
             models.Index(fields=["domain"], name="company_domain_idx"),
             models.Index(fields=["deleted_at"], condition=~ALIVE, name="company_trash_idx"),
+            _missing_index("company_no_phone_idx", Q(has_phone=False)),
+            models.Index(
+                fields=["completeness", "sort_name", "id"],
+                condition=ALIVE,
+                name="company_completeness_idx",
+            ),
         ]
 
     permission_area = "contacts"
+    history_exclude = (*CrmRecord.history_exclude, *DERIVED_COLUMNS)
 
     def __str__(self):
         return self.name
@@ -82,7 +125,7 @@ class Company(CrmRecord, Address):
         self.sort_name = sort_key(self.name, self._meta.get_field("sort_name").max_length)
 
 
-class Contact(CrmRecord, Address):
+class Contact(CrmRecord, Address, SocialProfiles, QualityColumns):
     """A person. Spanish names have two surnames: ``last_name`` (first surname) and
     ``second_last_name``; lists sort by surnames then first name."""
 
@@ -134,6 +177,8 @@ class Contact(CrmRecord, Address):
         help_text=_("What the person agreed to, and where."),
     )
     notes = models.TextField(_("notes"), blank=True, max_length=10000)
+    website = models.CharField(_("website"), max_length=300, blank=True)
+    has_email = models.BooleanField(default=False, db_default=False, editable=False)
     sort_name = SortKeyField(max_length=320, editable=False)
     # Set by an erasure: the personal data are gone, the record stays for the figures.
     anonymised_at = models.DateTimeField(_("anonymised"), null=True, blank=True, editable=False)
@@ -161,9 +206,38 @@ class Contact(CrmRecord, Address):
                 name="contact_stage_idx",
             ),
             models.Index(fields=["deleted_at"], condition=~ALIVE, name="contact_trash_idx"),
+            _missing_index("contact_no_email_idx", Q(has_email=False)),
+            _missing_index("contact_no_phone_idx", Q(has_phone=False)),
+            # "No company" is this index's range of company_id NULL, in name order (the plain
+            # foreign key index would need a sort of every such contact); "contacts of a
+            # company" read it too.
+            models.Index(
+                fields=["company", "sort_name", "id"],
+                condition=ALIVE,
+                name="contact_company_sort_idx",
+            ),
+            models.Index(
+                fields=["completeness", "sort_name", "id"],
+                condition=ALIVE,
+                name="contact_completeness_idx",
+            ),
+            # The quality page's averages by owner and by team read only these indexes
+            # (``deleted_at`` is a column too: SQLite counts an index as covering only when it
+            # holds every column the query names, its own condition's included).
+            models.Index(
+                fields=["owner", "completeness", "deleted_at"],
+                condition=ALIVE,
+                name="contact_owner_quality_idx",
+            ),
+            models.Index(
+                fields=["team", "completeness", "deleted_at"],
+                condition=ALIVE,
+                name="contact_team_quality_idx",
+            ),
         ]
 
     permission_area = "contacts"
+    history_exclude = (*CrmRecord.history_exclude, *DERIVED_COLUMNS)
 
     def __str__(self):
         return self.full_name or str(_("(no name)"))

@@ -6,19 +6,20 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from clientela.core import customfields, records, search
+from clientela.core import services as core_services
 from clientela.core.choices import ChangeAction, ChangeSource
 from clientela.core.context import change_context
 from clientela.core.history import record_change
 from clientela.core.services import (  # noqa: F401  (trash and bulk actions of contacts and companies)
     assign_records,
     delete_records,
-    purge_records,
     resolve_tags,
     restore_records,
     tag_records,
 )
 from clientela.core.validators import normalize_email, normalize_phone, normalize_tax_id
 
+from . import quality, social
 from .choices import LifecycleStage
 from .models import Company, CompanyPhone, Contact, ContactEmail, ContactPhone, Employment
 
@@ -37,6 +38,11 @@ COMPANY_FIELDS = (
     "postcode",
     "region",
     "country",
+    "linkedin",
+    "x",
+    "instagram",
+    "facebook",
+    "tiktok",
     "owner",
     "team",
 )
@@ -61,6 +67,7 @@ CONTACT_FIELDS = (
     "postcode",
     "region",
     "country",
+    *social.PROFILE_FIELDS,
     "owner",
     "team",
 )
@@ -130,6 +137,7 @@ def _clean_company(company):
         errors["tax_id"] = error.messages
     company.domain = company.domain.strip().lower().removeprefix("www.")
     company.country = company.country.strip().upper()
+    _clean_profiles(company, errors, company=True)
     _full_clean(company, errors)
     company.refresh_sort_name()
 
@@ -284,8 +292,20 @@ def _clean_contact(contact):
     contact.country = contact.country.strip().upper()
     if contact.consent_status in ("granted", "withdrawn", "denied") and not contact.consent_at:
         contact.consent_at = timezone.now()
+    _clean_profiles(contact, errors)
     _full_clean(contact, errors)
     contact.refresh_sort_name()
+
+
+def _clean_profiles(record, errors, *, company=False):
+    """Website and social profiles as canonical addresses (``contacts.social``)."""
+    for name in social.PROFILE_FIELDS:
+        try:
+            value = getattr(record, name)
+            setattr(record, name, social.normalize_profile(name, value, company=company))
+        except ValidationError as error:
+            errors[name] = error.messages
+            setattr(record, name, "")  # reported once, not again by full_clean
 
 
 def _clean_emails(emails):
@@ -356,6 +376,22 @@ def _set_phones(owner, model, rows, *, new=False):
         model.objects.filter(**{parent: owner}).delete()
     if rows:
         model.objects.bulk_create([model(**{parent: owner}, **row) for row in rows])
+
+
+@transaction.atomic
+def purge_records(items, *, actor):
+    """Delete trashed contacts or companies for good. The contacts of a purged company lose it
+    (the database sets their company to null), so their completeness is recomputed."""
+    items = list(items)
+    company_ids = [r.pk for r in items if isinstance(r, Company)]
+    orphans = []
+    if company_ids:
+        orphans = list(
+            Contact.all_objects.filter(company_id__in=company_ids).values_list("pk", flat=True)
+        )
+    done = core_services.purge_records(items, actor=actor)
+    quality.refresh(Contact, orphans)
+    return done
 
 
 # --- shared -------------------------------------------------------------------------------------

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views, views_duplicates, views_privacy
+from . import views, views_duplicates, views_privacy, views_quality
 
 app_name = "contacts"
 
@@ -88,6 +88,7 @@ PRIVACY_URLS = [
 urlpatterns = [
     *PRIVACY_URLS,
     path("trash/", views.TrashView.as_view(), name="trash"),
+    path("quality/", views_quality.data_quality, name="data_quality"),
     *record_urls("company", COMPANY_VIEWS, base="companies/"),
     *record_urls("contact", CONTACT_VIEWS),
 ]

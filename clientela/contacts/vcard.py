@@ -11,6 +11,7 @@ from datetime import UTC
 from . import io
 from .choices import EmailKind, PhoneKind
 from .models import Contact, ContactEmail, ContactPhone
+from .social import PROFILE_FIELDS
 
 CRLF = "\r\n"
 LINE_OCTETS = 75
@@ -63,6 +64,11 @@ def fold(line):
     return (CRLF + " ").join(pieces) + CRLF
 
 
+def _uri(address):
+    """A URI value is not TEXT (no escaping of "," or ";"), but must hold no line break."""
+    return address.replace("\r", "").replace("\n", "")
+
+
 def _property(name, text, **params):
     params = "".join(f";{key.upper()}={val}" for key, val in params.items() if val)
     return fold(f"{name}{params}:{text}")
@@ -82,7 +88,12 @@ FIELDS = (
     "country",
     "notes",
     "updated_at",
+    *PROFILE_FIELDS,
 )
+# X-SOCIALPROFILE (the de-facto extension Apple, Google and Thunderbird read) with the network
+# as its TYPE; the website is the standard URL property.
+SOCIAL_TYPES = {"linkedin": "linkedin", "x": "x", "instagram": "instagram"}
+SOCIAL_TYPES |= {"facebook": "facebook", "tiktok": "tiktok"}
 
 
 class ContactCard:
@@ -148,6 +159,16 @@ def card(contact):
                 ),
             )
         )
+    for name in PROFILE_FIELDS:
+        address = getattr(contact, name)
+        if not address.startswith(("https://", "http://")):
+            continue  # only what the services stored as an address (never a scheme to run)
+        if name == "website":
+            lines.append(_property("URL", _uri(address), value="uri"))
+        else:
+            lines.append(
+                _property("X-SOCIALPROFILE", _uri(address), type=SOCIAL_TYPES[name], value="uri")
+            )
     if contact.tags:
         lines.append(_property("CATEGORIES", ",".join(escape(t) for t in sorted(contact.tags))))
     if contact.notes:

@@ -54,8 +54,16 @@ class CompanyMixin:
 # --- lists ---------------------------------------------------------------------------------------
 
 
+# "Least complete" reads the completeness index (``*_completeness_idx``) in order.
+SORTS = {
+    **records.SORTS,
+    "completeness": (_("Least complete"), ("completeness", "sort_name", "id")),
+}
+
+
 class ContactListView(ContactMixin, records.RecordListView):
     filterset_class = ContactFilterSet
+    sorts = SORTS
     template_name = "contacts/contact_list.html"
     list_select_related = ("owner", "team", "company")
     list_prefetch_related = ("emails", "phones", "tags")
@@ -71,11 +79,15 @@ class ContactListView(ContactMixin, records.RecordListView):
         company = None
         if company_id.isdigit():
             company = self.visible(Company.objects.filter(pk=int(company_id))).first()
-        return {"filter_company": company}
+        return {
+            "filter_company": company,
+            "can_manage_quality": permissions.can_manage(self.request.user, "contacts"),
+        }
 
 
 class CompanyListView(CompanyMixin, records.RecordListView):
     filterset_class = CompanyFilterSet
+    sorts = SORTS
     template_name = "contacts/company_list.html"
     list_prefetch_related = ("phones", "tags")
 

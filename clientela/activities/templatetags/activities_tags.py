@@ -67,3 +67,24 @@ def duration(seconds):
     if not hours:
         return _("%(m)d min") % {"m": minutes}
     return _("%(h)d h %(m)02d min") % {"h": hours, "m": minutes}
+
+
+@register.inclusion_tag("activities/_quick_call.html", takes_context=True)
+def quick_calls(context, record):
+    """A "Log a call" form beside each phone of a contact, company or deal page (for users who
+    may log activities)."""
+    from ..quick_call import QuickCallForm, link_name, targets
+
+    request = context["request"]
+    user = request.user
+    if not permissions.can_write(user, "activities"):
+        return {"shown": False}
+    link = link_name(record)
+    entries = []
+    for index, (contact, number) in enumerate(targets(record, user), start=1):
+        initial = {link: record.pk, "number": number}
+        if contact is not None:
+            initial["contact"] = contact.pk
+        form = QuickCallForm(initial=initial, user=user, auto_id=f"quick-call-{index}-%s")
+        entries.append({"contact": contact, "number": number, "form": form, "index": index})
+    return {"shown": True, "entries": entries, "back": request.get_full_path()}

@@ -21,6 +21,7 @@ from clientela.core.models import Team, User
 from ..choices import EmailKind, PhoneKind
 from ..models import Company, Contact, Employment
 from ..services import COMPANY_FIELDS, CONTACT_FIELDS
+from ..social import PROFILE_FIELDS
 
 MAX_ITEMS = 50
 
@@ -105,8 +106,24 @@ class RecordSerializer(StrictModelSerializer):
         return list(dict.fromkeys(n for n in cleaned if n))
 
 
+QUALITY_READ_ONLY = ["completeness"]
+PROFILE_KWARGS = {
+    name: {
+        "help_text": _(
+            "An address on the network or the handle (@name); stored as the canonical address."
+        )
+    }
+    for name in PROFILE_FIELDS
+    if name != "website"
+}
+WEBSITE_KWARGS = {"help_text": _("An http or https address (https:// is added when missing).")}
+
+
 class CompanySerializer(RecordSerializer):
     phones = PhoneSerializer(many=True, required=False, max_length=MAX_ITEMS)
+    completeness = serializers.IntegerField(
+        read_only=True, help_text=_("How complete the record is, 0-100 (derived).")
+    )
 
     class Meta:
         model = Company
@@ -116,10 +133,11 @@ class CompanySerializer(RecordSerializer):
             "phones",
             "tags",
             "custom_fields",
+            *QUALITY_READ_ONLY,
             *RecordSerializer.RECORD_READ_ONLY,
         ]
         read_only_fields = RecordSerializer.RECORD_READ_ONLY
-        extra_kwargs = {"tax_id": {"max_length": 30}}
+        extra_kwargs = {"tax_id": {"max_length": 30}, **PROFILE_KWARGS}
 
 
 class ContactSerializer(RecordSerializer):
@@ -131,6 +149,9 @@ class ContactSerializer(RecordSerializer):
     emails = EmailSerializer(many=True, required=False, max_length=MAX_ITEMS)
     phones = PhoneSerializer(many=True, required=False, max_length=MAX_ITEMS)
     company_links = CompanyLinkSerializer(many=True, read_only=True, source="employments")
+    completeness = serializers.IntegerField(
+        read_only=True, help_text=_("How complete the record is, 0-100 (derived).")
+    )
 
     class Meta:
         model = Contact
@@ -144,6 +165,8 @@ class ContactSerializer(RecordSerializer):
             "tags",
             "custom_fields",
             "company_links",
+            *QUALITY_READ_ONLY,
             *RecordSerializer.RECORD_READ_ONLY,
         ]
         read_only_fields = RecordSerializer.RECORD_READ_ONLY
+        extra_kwargs = {**PROFILE_KWARGS, "website": WEBSITE_KWARGS}

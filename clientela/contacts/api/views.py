@@ -89,6 +89,7 @@ class ContactViewSet(
         "-created": ["-created_at", "-id"],
         "-updated": ["-updated_at", "-id"],
         "created": ["created_at", "id"],
+        "completeness": ["completeness", "sort_name", "id"],
     }
     default_ordering = "name"
     export_filename = "contacts.csv"
@@ -127,6 +128,7 @@ class CompanyViewSet(DuplicatesActionsMixin, ContactsServicesMixin, RecordViewSe
         "-created": ["-created_at", "-id"],
         "-updated": ["-updated_at", "-id"],
         "created": ["created_at", "id"],
+        "completeness": ["completeness", "sort_name", "id"],
     }
     default_ordering = "name"
     export_filename = "companies.csv"

@@ -172,10 +172,24 @@ def test_every_operation_documents_the_error_body(spec):
 
 def test_list_operations_document_filters_ordering_and_cursor(spec):
     parameters = {p["name"]: p for p in spec["paths"]["/api/v1/contacts/"]["get"]["parameters"]}
-    assert {"q", "owner", "tag", "lifecycle_stage", "cursor", "ordering", "trashed"} <= set(
-        parameters
-    )
-    assert parameters["ordering"]["schema"]["enum"] == ["name", "-created", "-updated", "created"]
+    assert {
+        "q",
+        "owner",
+        "tag",
+        "lifecycle_stage",
+        "cursor",
+        "ordering",
+        "trashed",
+        "missing",
+        "completeness_below",
+    } <= set(parameters)
+    assert parameters["ordering"]["schema"]["enum"] == [
+        "name",
+        "-created",
+        "-updated",
+        "created",
+        "completeness",
+    ]
     export = spec["paths"]["/api/v1/contacts/export/"]["get"]
     assert "lifecycle_stage" in {p["name"] for p in export["parameters"]}
     assert list(export["responses"]["200"]["content"]) == [
