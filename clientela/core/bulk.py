@@ -19,6 +19,7 @@ from django.db import connection, models
 from django.db.models.base import ModelState
 from django.utils import timezone
 
+from clientela.core import records as records_module
 from clientela.core import search
 from clientela.core.choices import ChangeAction
 from clientela.core.context import current_request_id, current_source
@@ -170,6 +171,7 @@ def create_records(model, records, *, actor, children=None, extra_history=None, 
         for child in instances:
             setattr(child, link.attname, getattr(child, link.name).pk)
         insert_new(child_model, instances)
+    records_module.refresh_derived(records)  # e.g. a contact's completeness
     tags = {record.pk: tags_of(record) for record in records} if tags_of else {}
     _set_tags(model, records, tags)
     _write_history(model, records, actor, extra_history, tags, now)

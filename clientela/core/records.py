@@ -38,7 +38,7 @@ def register_derived(model, refresh):
     _derived[model] = refresh
 
 
-def _refresh_derived(records):
+def refresh_derived(records):
     for model, group in _by_model(records):
         if model in _derived:
             _derived[model](group)
@@ -70,7 +70,7 @@ def track_create(record, *, actor):
     """Wrap the saving of a new record (and its children): history, index, event."""
     with transaction.atomic(savepoint=False):
         yield record
-        _refresh_derived([record])
+        refresh_derived([record])
         record_change(record, ChangeAction.CREATE, creation_changes(record), actor=actor)
         _reindex(record)
         events.publish(event_name(record, "created"), record=record, actor=actor)
@@ -93,7 +93,7 @@ def track_update(record, *, actor, expected_version=None):
         result.changes = {**diff(before, snapshot(record)), **result._extra}
         if not result.changes:
             return
-        _refresh_derived([record])
+        refresh_derived([record])
         now = timezone.now()
         type(record).all_objects.filter(pk=record.pk).update(
             version=F("version") + 1, updated_at=now
@@ -145,7 +145,7 @@ def bulk_set(records, *, actor, **values):
                 setattr(record, fields[name].attname, value)
         record.version += 1
         record.updated_at = now
-    _refresh_derived(changed)
+    refresh_derived(changed)
     record_changes(changed, ChangeAction.UPDATE, changes_by_pk, actor=actor)
     search.index_records(changed)
     _publish_updates(changed, changes_by_pk, actor)
@@ -270,7 +270,7 @@ def _set_deleted(records, deleted_at, action, verb, actor):
         model.all_objects.filter(pk__in=list(current)).update(
             deleted_at=deleted_at, version=F("version") + 1
         )
-        _refresh_derived(group)  # a merged-away record lost its e-mails and phones
+        refresh_derived(group)  # a merged-away record lost its e-mails and phones
         changes_by_pk = {}
         for record in group:
             record.deleted_at = deleted_at

@@ -11,7 +11,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from clientela.contacts import services
+from clientela.contacts import services, social
 from clientela.contacts.choices import SourceChannel
 from clientela.contacts.models import (
     Company,
@@ -79,6 +79,17 @@ class RecordImporter:
         if missing:
             self.tags.update(zip(missing, resolve_tags(missing), strict=True))
         return [self.tags[n] for n in dict.fromkeys(names)]
+
+    def profiles(self, values, fields, errors):
+        """Website and social profiles as canonical addresses, as the services store them."""
+        company = self.model is Company
+        for name in social.PROFILE_FIELDS:
+            if name in values and (name != "website" or not company):
+                try:
+                    raw = v.text(_one(values[name]))
+                    fields[name] = social.normalize_profile(name, raw, company=company)
+                except ValidationError as error:
+                    errors[name] = error.messages
 
     def common(self, values, item, errors):
         for name, parse in (("owner", self.people.user), ("team", self.people.team)):
@@ -237,6 +248,7 @@ class ContactImporter(RecordImporter):
             errors["phone"] = [_("Not a phone number: %(value)s") % {"value": ", ".join(bad)}]
         if "company" in values:
             item["company"] = v.check_length(Company, "name", v.text(_one(values["company"])))
+        self.profiles(values, fields, errors)
         self.common(values, item, errors)
         if not (fields.get("first_name") or fields.get("last_name")):
             # A contact known only by an address or a number is named after it, as web
@@ -466,10 +478,11 @@ class CompanyImporter(RecordImporter):
                     item["phones"].append(phone)
         if bad:
             errors["phone"] = [_("Not a phone number: %(value)s") % {"value": ", ".join(bad)}]
+        self.profiles(values, fields, errors)
         self.common(values, item, errors)
         if fields.get("website"):
             try:
-                Company._meta.get_field("website").clean(fields["website"], None)
+                fields["website"] = social.normalize_website(fields["website"])
             except ValidationError as error:
                 errors["website"] = error.messages
         if errors:

@@ -80,6 +80,26 @@ def _address_targets():
     ]
 
 
+def _profile_targets(website=True):
+    targets = [
+        Target("linkedin", "LinkedIn", _aliases("linkedin|linkedin url|linkedin profile")),
+        Target("x", "X (Twitter)", _aliases("x|twitter|twitter username|twitter handle|x handle")),
+        Target("instagram", "Instagram", _aliases("instagram|instagram url")),
+        Target("facebook", "Facebook", _aliases("facebook|facebook url|facebook page")),
+        Target("tiktok", "TikTok", _aliases("tiktok")),
+    ]
+    if website:
+        targets.insert(
+            0,
+            Target(
+                "website",
+                _("Website"),
+                _aliases("website|web|url|personal website|pagina web|lloc web"),
+            ),
+        )
+    return targets
+
+
 def _ownership_targets():
     return [
         Target("owner", _("Owner (user name or e-mail)"), _aliases(_OWNER)),
@@ -189,6 +209,7 @@ TARGETS = {
             _aliases("notes|note|description|comments|notas|observaciones|comentaris"),
             multiple=True,
         ),
+        *_profile_targets(),
         *_ownership_targets(),
     ],
     "companies": [
@@ -238,6 +259,7 @@ TARGETS = {
             _aliases("description|notes|about|about us|descripcion|descripcio|notas"),
             multiple=True,
         ),
+        *_profile_targets(website=False),
         *_ownership_targets(),
     ],
     "deals": [

@@ -403,3 +403,30 @@ def test_a_file_unreadable_half_way_keeps_what_came_before_and_can_be_undone(adm
     assert (job.rows, job.created) == (2500, 2500)
     assert Contact.objects.count() == 2500
     assert imports.undo_import(job, actor=admin_user)["removed"] == 2500
+
+
+def test_imported_contacts_get_their_completeness_score(admin_user):
+    from clientela.contacts import quality
+
+    run(admin_user, "first_name,last_name,email\nAna,Puig,ana@x.es\nBea,,\n")
+
+    for contact in Contact.objects.all():
+        assert contact.completeness == quality.score(contact)
+    assert Contact.objects.get(first_name="Ana").has_email
+
+
+def test_social_profiles_come_in_as_canonical_addresses(admin_user):
+    job = run(
+        admin_user,
+        "first_name,LinkedIn,Twitter,Website\n"
+        "Ana,linkedin.com/in/ana-puig,@anapuig,puig.example\n"
+        "Bea,javascript:alert(1),,\n",
+    )
+
+    ana = Contact.objects.get()
+    assert (ana.linkedin, ana.x) == (
+        "https://www.linkedin.com/in/ana-puig",
+        "https://x.com/anapuig",
+    )
+    assert ana.website == "https://puig.example"
+    assert list(job.errors[0][1]) == ["linkedin"]
