@@ -5,12 +5,12 @@ Google Sheets ("=HYPERLINK(...)", "@SUM(...)", "+cmd|..."): ``cell`` writes it a
 apostrophe, which those programs read as "this is text", and ``uncell`` removes that apostrophe
 again on import. Plain numbers ("+34600123456", "-12.5") cannot run and are written as they are.
 
-XLSX cells carry their type, so there the defence is different: ``xlsx_value`` writes text as a
+XLSX cells carry their type, so there the defence is different: ``XlsxSheet`` writes text as a
 string cell, which Excel, LibreOffice and Google Sheets show as it is and never evaluate, whatever
 it starts with. An apostrophe would not help in XLSX: it is not a "text" marker inside the file
-but a visible character, so the reader would see ``'=SUM(A1)``. Only openpyxl's own guess needs
-care: it turns any text starting with ``=`` into a formula and ``#N/A``-like text into an error,
-so such values get an explicitly typed string cell.
+but a visible character, so the reader would see ``'=SUM(A1)``. XlsxWriter's typed calls are used
+(``write_string``, ``write_number``...), never its ``write``, which guesses: it would turn text
+starting with ``=`` into a formula.
 """
 
 import datetime
@@ -18,8 +18,6 @@ import decimal
 import re
 
 from django.utils import timezone
-from openpyxl.cell import WriteOnlyCell
-from openpyxl.cell.cell import ERROR_CODES
 
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 PLAIN_NUMBER = re.compile(r"[+-]?[0-9][0-9 .,]*")
@@ -63,26 +61,69 @@ def uncell(raw):
 
 XLSX_MAX_TEXT = 32767  # characters per cell; Excel refuses to open a file with longer ones
 XML_ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+SHEET_NAME_ILLEGAL = re.compile(r"[\[\]:*?/\\]")
 
 
-def xlsx_value(sheet, value):
-    """What to append to a write-only ``sheet`` for ``value``: numbers, booleans and dates as
-    themselves (aware datetimes in the site's time zone, as Excel has no time zones), lists as
-    comma-separated text, any other text as a string cell that never becomes a formula."""
-    if value is None or value == "":
-        return None
-    if isinstance(value, bool | int | float | decimal.Decimal):
-        return value
-    if isinstance(value, datetime.datetime):
-        return timezone.localtime(value).replace(tzinfo=None) if timezone.is_aware(value) else value
-    if isinstance(value, datetime.date):
-        return value
-    if isinstance(value, list):
-        value = LIST_SEPARATOR.join(str(v) for v in value)
-    # Control characters cannot appear in XML at all; a cell longer than Excel's limit is cut.
-    text = XML_ILLEGAL.sub("\ufffd", str(value))[:XLSX_MAX_TEXT]
-    if text.startswith("=") or text in ERROR_CODES:
-        typed = WriteOnlyCell(sheet, text)
-        typed.data_type = "s"
-        return typed
-    return text
+def xlsx_text(value):
+    """Text as an XLSX cell can hold it: control characters (which XML cannot carry at all)
+    replaced, cut at Excel's limit."""
+    text = value if value.__class__ is str else str(value)
+    if XML_ILLEGAL.search(text):
+        text = XML_ILLEGAL.sub("\ufffd", text)
+    return text[:XLSX_MAX_TEXT]
+
+
+class XlsxSheet:
+    """A one-sheet workbook written row by row to a binary file with XlsxWriter's constant
+    memory mode (a row is flushed to a temporary file as soon as the next one starts).
+
+    ``append(values)``: numbers and booleans as themselves, dates and datetimes as dates (aware
+    datetimes in the site's time zone, as Excel has no time zones), lists as comma-separated
+    text, any other value as a string cell that never becomes a formula; ``None`` and ``""``
+    leave the cell empty. Use as a context manager: the file is complete once it exits."""
+
+    def __init__(self, fileobj, title):
+        import xlsxwriter
+
+        self.workbook = xlsxwriter.Workbook(
+            fileobj, {"constant_memory": True, "in_memory": False, "remove_timezone": False}
+        )
+        name = SHEET_NAME_ILLEGAL.sub(" ", title)[:31] or "Sheet1"
+        self.sheet = self.workbook.add_worksheet(name)
+        self.datetime_format = self.workbook.add_format({"num_format": "yyyy-mm-dd h:mm:ss"})
+        self.date_format = self.workbook.add_format({"num_format": "yyyy-mm-dd"})
+        self.row = 0
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.workbook.close()
+
+    def append(self, values):
+        row, sheet = self.row, self.sheet
+        write_string = sheet.write_string
+        for column, value in enumerate(values):
+            kind = value.__class__
+            if kind is str:
+                if value:
+                    write_string(row, column, xlsx_text(value))
+            elif value is None:
+                continue
+            elif isinstance(value, bool):
+                sheet.write_boolean(row, column, value)
+            elif isinstance(value, int | float | decimal.Decimal):
+                sheet.write_number(row, column, value)
+            elif isinstance(value, datetime.datetime):
+                if timezone.is_aware(value):
+                    value = timezone.localtime(value).replace(tzinfo=None)
+                sheet.write_datetime(row, column, value, self.datetime_format)
+            elif isinstance(value, datetime.date):
+                sheet.write_datetime(row, column, value, self.date_format)
+            elif isinstance(value, list):
+                text = LIST_SEPARATOR.join(str(v) for v in value)
+                if text:
+                    write_string(row, column, xlsx_text(text))
+            else:
+                write_string(row, column, xlsx_text(value))
+        self.row += 1
