@@ -1,7 +1,14 @@
-"""Background jobs of contacts and companies."""
+"""Background jobs of contacts and companies: the trash purge and the duplicate scan."""
 
-from clientela.contacts import services
-from clientela.contacts.models import Company, Contact
+import logging
+
+from django.utils import timezone
+from django_tasks import task
+
+from clientela.contacts import duplicates, services
+from clientela.contacts.models import Company, Contact, DuplicateDismissal
+
+logger = logging.getLogger(__name__)
 
 PURGE_BATCH = 500
 
@@ -22,3 +29,29 @@ def purge_expired_trash(cutoff):
             count += len(services.purge_records(batch, actor=None))
         counts[model._meta.label] = count
     return counts
+
+
+SCAN_FLAG = "duplicates_scan"
+
+
+def run_duplicate_scan(kinds=None, *, now=None):
+    """Scan contacts and companies (or only ``kinds``) for likely duplicates and store the pairs
+    (``duplicates.scan_duplicates``); the figures of the last scan are kept in a flag, which
+    the review queue shows. Idempotent: a second run stores the same pairs."""
+    from clientela.core.models import Flag
+
+    results = {}
+    for kind in kinds or (DuplicateDismissal.Kind.CONTACT, DuplicateDismissal.Kind.COMPANY):
+        results[str(kind)] = duplicates.scan_duplicates(kind, now=now)
+    Flag.objects.update_or_create(
+        name=SCAN_FLAG,
+        defaults={"value": {"finished_at": timezone.now().isoformat(), "kinds": results}},
+    )
+    logger.info("duplicate scan finished", extra={"results": results})
+    return results
+
+
+@task()
+def scan_duplicates(kinds=None):
+    """The nightly duplicate scan (enqueued by the worker's scheduler), and "Scan now"."""
+    return run_duplicate_scan(kinds)

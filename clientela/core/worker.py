@@ -4,8 +4,8 @@
   RQ's worker (through django-rq, with django-tasks-rq's job class) when ``CLIENTELA_REDIS_URL``
   is set;
 * a heartbeat thread writing ``core.WorkerHeartbeat`` every ~10 s, read by ``/health/``;
-* a scheduler thread enqueueing the periodic jobs (daily trash purge, task reminders every
-  minute). The last run is kept in a ``core.Flag`` so restarts and several workers do not
+* a scheduler thread enqueueing the periodic jobs (daily trash purge and duplicate scan, task
+  reminders every minute). The last run is kept in a ``core.Flag`` so restarts and several workers do not
   multiply the runs.
 """
 
@@ -55,6 +55,7 @@ PERIODIC_JOBS = [
     ("job:purge_trash", timedelta(days=1), "clientela.core.jobs.purge_trash"),
     ("job:send_reminders", timedelta(minutes=1), "clientela.activities.jobs.send_reminders"),
     ("job:prune_task_results", timedelta(days=1), "clientela.core.jobs.prune_task_results"),
+    ("job:scan_duplicates", timedelta(days=1), "clientela.contacts.jobs.scan_duplicates"),
 ]
 
 
