@@ -249,9 +249,8 @@ def _typed(value, kind):
 
 def write_xlsx(model, queryset, fileobj):
     """Write the XLSX workbook of ``queryset`` (same columns as the CSV) to the binary
-    ``fileobj``, with XlsxWriter in constant-memory mode: each row is written out to a
-    temporary file once the next begins, so no cells stay in memory (see
-    ``core.spreadsheet.XlsxSheet`` for how values become cells)."""
+    ``fileobj``, row by row (``core.spreadsheet.XlsxSheet``: nothing kept in memory; see it
+    for how values become cells)."""
     header, definitions, batches = iter_value_batches(model, queryset)
     kinds = [None] * len(columns_for(model)) + [d.field_type for d in definitions]
     typed = [(index, kind) for index, kind in enumerate(kinds) if kind]

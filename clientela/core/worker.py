@@ -5,8 +5,8 @@
   is set;
 * a heartbeat thread writing ``core.WorkerHeartbeat`` every ~10 s, read by ``/health/``;
 * a scheduler thread enqueueing the periodic jobs (daily trash purge and duplicate scan, task
-  reminders every minute). The last run is kept in a ``core.Flag`` so restarts and several workers do not
-  multiply the runs.
+  reminders every minute). The last run is kept in a ``core.Flag`` so restarts and several
+  workers do not multiply the runs.
 """
 
 import logging

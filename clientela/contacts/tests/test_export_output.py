@@ -3,6 +3,7 @@ exporters wrote before they were made faster (the expected text below was produc
 previous implementation), formulas are defused, and only what the reader may see leaves."""
 
 import datetime
+import decimal
 import io
 
 import pytest
@@ -219,3 +220,50 @@ def test_datetime_shortcuts_give_what_the_orm_gives(admin_user, when):
 
     assert cooker.iso(1)(raw) == orm_value.isoformat()
     assert cooker.utc_stamp(1)(raw) == orm_value.astimezone(UTC).strftime("%Y%m%dT%H%M%SZ")
+
+
+def test_xlsx_cells_round_trip_through_openpyxl():
+    from clientela.core.spreadsheet import XlsxSheet
+
+    values = [
+        "  a < b & c > d  ",
+        "line\nbreak",
+        "bell\x07",
+        0.1,
+        decimal.Decimal("12.50"),
+        -7,
+        False,
+        datetime.date(1900, 2, 28),
+        datetime.date(2024, 2, 29),
+        datetime.datetime(2024, 3, 31, 23, 59, 59, 500000),
+        datetime.datetime(2024, 7, 1, 12, tzinfo=UTC),
+        ["a", "b"],
+        None,
+        "",
+        "#N/A",
+    ]
+    out = io.BytesIO()
+    with XlsxSheet(out, "Contacts: [2024]/*?") as sheet:
+        sheet.append(values)
+    workbook = load_workbook(io.BytesIO(out.getvalue()))
+    read = [cell.value for cell in workbook.worksheets[0][1]]
+
+    assert workbook.sheetnames == ["Contacts   2024    "]
+    assert read == [
+        "  a < b & c > d  ",
+        "line\nbreak",
+        "bell\ufffd",
+        0.1,
+        12.5,
+        -7,
+        False,
+        datetime.datetime(1900, 2, 28),
+        datetime.datetime(2024, 2, 29),
+        datetime.datetime(2024, 3, 31, 23, 59, 59, 500000),
+        datetime.datetime(2024, 7, 1, 14),  # Madrid summer time
+        "a, b",
+        None,
+        None,
+        "#N/A",
+    ]
+    assert workbook.worksheets[0].cell(row=1, column=15).data_type == "s"
