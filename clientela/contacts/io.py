@@ -24,7 +24,7 @@ from django.utils.translation import gettext as _
 
 from clientela.core import customfields, permissions
 from clientela.core.choices import CustomFieldType
-from clientela.core.exports import RowCooker, fetch_rows
+from clientela.core.exports import RowCooker, datetime_as_text, fetch_rows
 from clientela.core.models import Team, User
 from clientela.core.spreadsheet import XlsxSheet, cells, uncell
 from clientela.core.text import normalize
@@ -164,10 +164,14 @@ def iter_value_batches(model, queryset, *, text_datetimes=False):
     columns = columns_for(model)
     definitions = customfields.definitions_for(model)
     scalar = [c for c in columns if c not in CHILD_COLUMNS]
+    selected = [
+        datetime_as_text(c, queryset) if text_datetimes and c in DATETIME_COLUMNS else c
+        for c in scalar
+    ]
     base = (
         queryset.prefetch_related(None)
         .order_by("pk")
-        .values_list("pk", "custom_fields", *(LINKED_NAMES.get(c, c) for c in scalar))
+        .values_list("pk", "custom_fields", *(LINKED_NAMES.get(c, c) for c in selected))
     )
     keys = [d.key for d in definitions]
     # Where each header column comes from in a fetched tuple (children: a placeholder, 0).

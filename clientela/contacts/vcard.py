@@ -8,7 +8,7 @@ a million cards; vCard 4.0 text is simple once escaping (section 3.4) and line f
 import re
 from collections import defaultdict
 
-from clientela.core.exports import RowCooker, fetch_rows
+from clientela.core.exports import RowCooker, datetime_as_text, fetch_rows
 
 from . import io
 from .choices import EmailKind, PhoneKind
@@ -166,7 +166,8 @@ def iter_vcards(queryset):
     Contacts are read as raw tuples (``core.exports.fetch_rows``) and each batch's e-mails,
     phones and tags in one query each, never as model instances (several times faster on a
     million contacts)."""
-    base = queryset.prefetch_related(None).order_by("pk").values_list(*FIELDS)
+    fields = [*FIELDS[:UPDATED_AT], datetime_as_text("updated_at", queryset)]
+    base = queryset.prefetch_related(None).order_by("pk").values_list(*fields)
     rev = RowCooker(base).utc_stamp(UPDATED_AT)
     last_id = 0
     empty = ()

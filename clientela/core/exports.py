@@ -14,7 +14,11 @@ from dataclasses import dataclass
 
 from django.core.exceptions import EmptyResultSet
 from django.db import connections
+from django.db.models import TextField
+from django.db.models.functions import Cast
 from django.http import FileResponse, StreamingHttpResponse
+from django.utils import timezone
+from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext_lazy as _
 
 
@@ -80,14 +84,34 @@ def fetch_rows(queryset):
         return cursor.fetchall()
 
 
+def datetime_as_text(name, queryset):
+    """What to select for the datetime column ``name`` when only its text is wanted: on SQLite
+    the stored text itself (the driver would otherwise parse every value into a datetime that
+    the export formats back into text); elsewhere the column."""
+    if connections[queryset.db].vendor == "sqlite":
+        return Cast(name, output_field=TextField())
+    return name
+
+
+def _aware(value):
+    """A datetime from stored SQLite text (when the shortcut did not apply) as Django reads
+    it: parsed, in UTC."""
+    if isinstance(value, str):
+        value = parse_datetime(value)
+    if timezone.is_naive(value):
+        value = timezone.make_aware(value, datetime.UTC)
+    return value
+
+
 class RowCooker:
     """Turns raw values of a ``values_list`` queryset's columns into what the ORM would return
     (``value(i, raw)``) or, for datetimes, straight into the text a CSV or a vCard needs.
 
-    On SQLite Django stores datetimes in UTC, without a zone: the driver hands back a naive
-    datetime (or the stored text ``YYYY-MM-DD HH:MM:SS[.ffffff]``), whose text is written
-    directly with ``+00:00``/``Z``, which is what the aware value Django would build gives;
-    anything else goes through Django's converters, so the output is the same either way."""
+    On SQLite Django stores datetimes in UTC, without a zone: selected as text
+    (``datetime_as_text``), the stored ``YYYY-MM-DD HH:MM:SS[.ffffff]`` is rearranged into the
+    text the aware value Django would build gives (``+00:00``/``Z``); a naive datetime from the
+    driver is written the same way; anything else goes through Django's parsing and converters,
+    so the output is the same either way."""
 
     def __init__(self, queryset):
         compiler = queryset.query.get_compiler(queryset.db)
@@ -131,11 +155,11 @@ class RowCooker:
             if value is None:
                 return None
             if sqlite_utc:
-                if value.__class__ is naive and value.tzinfo is None:  # parsed by the driver
-                    return value.isoformat() + "+00:00"
                 if value.__class__ is str and stamp(value):
                     return f"{value[:10]}T{value[11:]}+00:00"
-            return convert(value).isoformat()
+                if value.__class__ is naive and value.tzinfo is None:  # parsed by the driver
+                    return value.isoformat() + "+00:00"
+            return _aware(convert(value)).isoformat()
 
         return iso
 
@@ -153,6 +177,6 @@ class RowCooker:
                 if value.__class__ is str and stamp(value):
                     v = value
                     return f"{v[:4]}{v[5:7]}{v[8:10]}T{v[11:13]}{v[14:16]}{v[17:19]}Z"
-            return convert(value).astimezone(datetime.UTC).strftime("%Y%m%dT%H%M%SZ")
+            return _aware(convert(value)).astimezone(datetime.UTC).strftime("%Y%m%dT%H%M%SZ")
 
         return utc_stamp

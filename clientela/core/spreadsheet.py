@@ -83,6 +83,9 @@ def _column_name(index):
 COLUMN_NAMES = [_column_name(i) for i in range(16384)]  # Excel's last column: XFD
 _EXCEL_EPOCH = datetime.datetime(1899, 12, 31)
 _XML_SPECIAL = re.compile(r"[&<>]")
+# Anything in a text that needs more than copying: XML's special characters, the control
+# characters XML cannot hold, a leading or trailing space.
+_TEXT_WORK = re.compile(r"[&<>\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]|^\s|\s$")
 _XML_ESCAPES = {"&": "&amp;", "<": "&lt;", ">": "&gt;"}
 _MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 _REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
@@ -177,6 +180,7 @@ class XlsxSheet:
         )
         self.row = 0
         self.pending = []
+        self.zone = timezone.get_current_timezone()
 
     def __enter__(self):
         return self
@@ -201,6 +205,11 @@ class XlsxSheet:
             if kind is str:
                 if not value:
                     continue
+                if len(value) <= XLSX_MAX_TEXT and not _TEXT_WORK.search(value):
+                    # Most cells: plain text, copied as it is.
+                    ref = COLUMN_NAMES[column]
+                    add(f'<c r="{ref}{row}" t="inlineStr"><is><t>{value}</t></is></c>')
+                    continue
                 text = xlsx_text(value)
             elif value is None:
                 continue
@@ -212,8 +221,8 @@ class XlsxSheet:
                 add(f'<c r="{COLUMN_NAMES[column]}{row}"><v>{number}</v></c>')
                 continue
             elif isinstance(value, datetime.datetime):
-                if timezone.is_aware(value):
-                    value = timezone.localtime(value).replace(tzinfo=None)
+                if value.tzinfo is not None:
+                    value = value.astimezone(self.zone).replace(tzinfo=None)
                 serial = excel_serial(value)
                 add(f'<c r="{COLUMN_NAMES[column]}{row}" s="1"><v>{serial!r}</v></c>')
                 continue
