@@ -3,6 +3,7 @@ exporters wrote before they were made faster (the expected text below was produc
 previous implementation), formulas are defused, and only what the reader may see leaves."""
 
 import datetime
+import decimal
 import io
 
 import pytest
