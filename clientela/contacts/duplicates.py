@@ -603,10 +603,12 @@ def _upsert(rows):
 
 
 def _store(kind, found, when):
-    """Insert or refresh the pairs ``found`` (``(low, high, score, reasons)``) in one
-    ``executemany``: portable ``INSERT ... ON CONFLICT DO UPDATE`` (SQLite 3.24+,
-    PostgreSQL), which keeps the state of a pair already there. Building model instances for
-    ``bulk_create`` cost more than the writes themselves at a million pairs."""
+    """Insert the pairs ``found`` (``(low, high, score, reasons)``), or update those stored
+    with another score or other reasons, in one ``executemany``: portable ``INSERT ... ON
+    CONFLICT DO UPDATE ... WHERE`` (SQLite 3.24+, PostgreSQL), which keeps the state of a pair
+    already there and leaves an unchanged pair unwritten (a nightly scan changes few pairs).
+    Building model instances for ``bulk_create`` cost more than the writes themselves at a
+    million pairs."""
     opts = DuplicateCandidate._meta
     quote = connection.ops.quote_name
     prepared_at = opts.get_field("found_at").get_db_prep_save(when, connection)
@@ -620,12 +622,14 @@ def _store(kind, found, when):
         rows.append((kind, low, high, score, prepared_reasons[key], "open", prepared_at))
     columns = ("kind", "low_id", "high_id", "score", "reasons", "state", "found_at")
     names = ", ".join(quote(c) for c in columns)
+    table = quote(opts.db_table)
     refreshed = ", ".join(f"{quote(c)} = excluded.{quote(c)}" for c in columns[3:] if c != "state")
+    changed = " OR ".join(f"{table}.{quote(c)} <> excluded.{quote(c)}" for c in columns[3:5])
     sql = (
-        f"INSERT INTO {quote(opts.db_table)} ({names}) "  # noqa: S608 (quoted names)
+        f"INSERT INTO {table} ({names}) "  # noqa: S608 (quoted names)
         f"VALUES ({', '.join(['%s'] * len(columns))}) "
         f"ON CONFLICT ({quote('kind')}, {quote('low_id')}, {quote('high_id')}) "
-        f"DO UPDATE SET {refreshed}"
+        f"DO UPDATE SET {refreshed} WHERE {changed}"
     )
     if rows:
         with connection.cursor() as cursor:
@@ -635,27 +639,38 @@ def _store(kind, found, when):
 def scan_duplicates(kind, *, now=None):
     """Find every likely duplicate pair of ``kind`` ("contact"/"company") and store them:
     pairs found are written (or refreshed) ``SCAN_BATCH`` at a time, each batch in its own
-    transaction, then the open pairs this scan did not find again are removed. Dismissed and
-    merged pairs keep their state. Running it twice stores the same rows. Returns figures."""
+    transaction, then the open pairs this scan did not find again are removed (but not those
+    a save stored while it ran). Dismissed and merged pairs keep their state. Running it twice
+    stores the same rows. Returns figures."""
     started = now or timezone.now()
     clock = time.monotonic()
     model, candidates, _facts, _scorer = KINDS[kind]
     pairs = sorted(candidates(model.objects.all()) - _dismissed(kind))
-    stored = 0
+    candidate_count = len(pairs)
+    stored, seen = 0, set()
     for found in _scored(kind, pairs, MIN_SCORE):
         with transaction.atomic():
             _store(kind, found, started)
         stored += len(found)
-    stale = DuplicateCandidate.objects.filter(
-        kind=kind, state=DuplicateCandidate.State.OPEN, found_at__lt=started
+        seen.update(_pair(low, high) for low, high, *_rest in found)
+    del pairs
+    older = (
+        DuplicateCandidate.objects.filter(
+            kind=kind, state=DuplicateCandidate.State.OPEN, found_at__lt=started
+        )
+        .order_by("pk")
+        .values_list("pk", "low_id", "high_id")
     )
-    removed = 0
-    while ids := list(stale.values_list("pk", flat=True)[:SCAN_BATCH]):
-        with transaction.atomic():
-            removed += DuplicateCandidate.objects.filter(pk__in=ids).delete()[0]
+    removed, last_id = 0, 0
+    while rows := fetch_rows(older.filter(pk__gt=last_id)[:SCAN_BATCH]):
+        last_id = rows[-1][0]
+        gone = [pk for pk, low, high in rows if _pair(low, high) not in seen]
+        if gone:
+            with transaction.atomic():
+                removed += DuplicateCandidate.objects.filter(pk__in=gone).delete()[0]
     return {
         "kind": str(kind),
-        "candidates": len(pairs),
+        "candidates": candidate_count,
         "pairs": stored,
         "removed": removed,
         "seconds": round(time.monotonic() - clock, 1),

@@ -211,3 +211,18 @@ def test_the_api_starts_a_scan_for_managers_only(api, make_user):
     response = api(make_user("manager")).post("/api/v1/companies/duplicates/scan/")
     assert response.status_code == 202
     assert DBTaskResult.objects.get().args_kwargs["args"] == [["company"]]
+
+
+def test_a_rescan_rewrites_only_pairs_whose_score_or_reasons_changed(people):
+    duplicates.scan_duplicates("contact")
+    jose = (people["jose"].pk, people["jose2"].pk)
+    DuplicateCandidate.objects.filter(low_id=jose[0], high_id=jose[1]).update(
+        score=1, reasons=["phone"], found_at="2020-01-01T00:00:00Z"
+    )
+    untouched = DuplicateCandidate.objects.exclude(low_id=jose[0]).values_list("found_at")
+
+    before = set(untouched)
+    duplicates.scan_duplicates("contact")
+
+    assert set(untouched) == before
+    assert (*jose, 80, ["name"]) in _stored()
