@@ -14,6 +14,7 @@ import io
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime, time
+from operator import itemgetter
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -23,8 +24,9 @@ from django.utils.translation import gettext as _
 
 from clientela.core import customfields, permissions
 from clientela.core.choices import CustomFieldType
+from clientela.core.exports import RowCooker, datetime_as_text, fetch_rows
 from clientela.core.models import Team, User
-from clientela.core.spreadsheet import cells, uncell, xlsx_value
+from clientela.core.spreadsheet import XlsxSheet, cells, uncell
 from clientela.core.text import normalize
 
 from . import services
@@ -113,6 +115,9 @@ def columns_for(model):
 # One row generator feeds every tabular format: ``iter_value_batches`` reads the records in id
 # order, 1,000 at a time, and turns each into a list of plain Python values (text, datetimes,
 # custom field values as stored); the CSV and XLSX writers only decide how a value becomes a cell.
+# Rows are read with ``core.exports.fetch_rows`` (the queryset's SQL, raw driver values) and only
+# the columns that need it are converted (``RowCooker``): at a million rows, Django's per-value
+# converters cost more than the queries.
 
 
 def export_header(model, definitions):
@@ -121,6 +126,7 @@ def export_header(model, definitions):
 
 LINKED_NAMES = {"company": "company__name", "owner": "owner__username", "team": "team__name"}
 CHILD_COLUMNS = ("emails", "phones", "tags")
+DATETIME_COLUMNS = ("consent_at", "created_at", "updated_at")
 
 
 def batch_filter(field, ids):
@@ -144,56 +150,82 @@ def _children(model, ids):
         sources.append(("emails", ContactEmail, "email"))
     for column, child, value in sources:
         rows = child.objects.filter(**batch_filter(owner, ids)).order_by(owner, "-is_primary", "id")
-        for record_id, text in rows.values_list(owner, value).iterator():
+        by_record = found[column]
+        for record_id, text in fetch_rows(rows.values_list(owner, value)):
             if record_id in wanted:
-                found[column][record_id].append(text)
+                by_record[record_id].append(text)
     tagged = model.tags.through.objects.filter(**batch_filter(owner, ids))
-    for record_id, name in tagged.values_list(owner, "tag__name").iterator():
+    for record_id, name in fetch_rows(tagged.values_list(owner, "tag__name")):
         if record_id in wanted:
             found["tags"][record_id].append(name)
-    separators = {"emails": LIST_SEPARATOR, "phones": LIST_SEPARATOR, "tags": TAG_SEPARATOR}
     return {
-        column: {
-            record_id: separators[column].join(sorted(texts) if column == "tags" else texts)
-            for record_id, texts in by_record.items()
-        }
-        for column, by_record in found.items()
+        "emails": {pk: LIST_SEPARATOR.join(texts) for pk, texts in found["emails"].items()},
+        "phones": {pk: LIST_SEPARATOR.join(texts) for pk, texts in found["phones"].items()},
+        "tags": {pk: TAG_SEPARATOR.join(sorted(texts)) for pk, texts in found["tags"].items()},
     }
 
 
-def iter_value_batches(model, queryset):
+def iter_value_batches(model, queryset, *, text_datetimes=False):
     """``(header, definitions, batches)``: the column names, the custom field definitions, then
     an iterator of lists of rows (one list per batch of 1,000 records, in id order), each row a
-    list of values in the header's order.
+    list of values in the header's order. With ``text_datetimes`` datetimes come as their ISO
+    text (what ``core.spreadsheet.cell`` would write) and ids as text.
 
-    Rows are read as tuples (``values_list``), never as model instances, and each batch's
-    e-mails, phones and tags in one query each: building a million model objects and their
-    prefetched children would cost several times the whole export."""
+    Rows are read as tuples, never as model instances, and each batch's e-mails, phones and tags
+    in one query each: building a million model objects and their prefetched children would cost
+    several times the whole export."""
     columns = columns_for(model)
     definitions = customfields.definitions_for(model)
     scalar = [c for c in columns if c not in CHILD_COLUMNS]
+    selected = [
+        datetime_as_text(c, queryset) if text_datetimes and c in DATETIME_COLUMNS else c
+        for c in scalar
+    ]
     base = (
         queryset.prefetch_related(None)
         .order_by("pk")
-        .values_list("pk", "custom_fields", *(LINKED_NAMES.get(c, c) for c in scalar))
+        .values_list("pk", "custom_fields", *(LINKED_NAMES.get(c, c) for c in selected))
     )
     keys = [d.key for d in definitions]
+    # Where each header column comes from in a fetched tuple (children: a placeholder, 0).
+    position = {name: 2 + i for i, name in enumerate(scalar)}
+    take = itemgetter(*(position.get(c, 0) for c in columns))
+    children_at = [(columns.index(c), c) for c in CHILD_COLUMNS if c in columns]
+    cooker = RowCooker(base)
+    cooks = []
+    for name in scalar:
+        index = position[name]
+        if name in DATETIME_COLUMNS:
+            cook = cooker.iso(index) if text_datetimes else cooker.orm(index)
+        else:
+            cook = cooker.orm(index)
+        if cook is not None:
+            cooks.append((columns.index(name), cook))
+    if text_datetimes:
+        cooks.append((columns.index("id"), str))
+    custom_of = cooker.orm(1) or (lambda value: value)
 
     def batches():
         last_id = 0
         while True:
-            records = list(base.filter(pk__gt=last_id)[:BATCH_SIZE])
+            records = fetch_rows(base.filter(pk__gt=last_id)[:BATCH_SIZE])
             if not records:
                 return
             last_id = records[-1][0]
             children = _children(model, [record[0] for record in records])
             rows = []
-            for pk, custom, *values in records:
-                by_name = dict(zip(scalar, values, strict=True))
-                row = [
-                    children[c].get(pk, "") if c in CHILD_COLUMNS else by_name[c] for c in columns
-                ]
-                row.extend((custom or {}).get(key) for key in keys)
+            for record in records:
+                pk = record[0]
+                row = list(take(record))
+                for index, column in children_at:
+                    row[index] = children[column].get(pk, "")
+                for index, cook in cooks:
+                    value = row[index]
+                    if value is not None:
+                        row[index] = cook(value)
+                if keys:
+                    custom = custom_of(record[1]) or {}
+                    row.extend(custom.get(key) for key in keys)
                 rows.append(row)
             yield rows
 
@@ -203,7 +235,7 @@ def iter_value_batches(model, queryset):
 def iter_csv(model, queryset):
     """Yield the CSV of ``queryset`` (already restricted to what the reader may see) as text
     chunks: the header, then one chunk per batch of 1,000 records, in id order."""
-    header, _definitions, batches = iter_value_batches(model, queryset)
+    header, _definitions, batches = iter_value_batches(model, queryset, text_datetimes=True)
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
     writer.writerow(header)
@@ -211,7 +243,7 @@ def iter_csv(model, queryset):
     for rows in batches:
         buffer.seek(0)
         buffer.truncate()
-        writer.writerows(cells(row) for row in rows)
+        writer.writerows(map(cells, rows))
         yield buffer.getvalue()
 
 
@@ -234,24 +266,18 @@ def _typed(value, kind):
 
 def write_xlsx(model, queryset, fileobj):
     """Write the XLSX workbook of ``queryset`` (same columns as the CSV) to the binary
-    ``fileobj``. openpyxl's write-only mode keeps no cells in memory: each row goes to a
-    temporary file as it is appended, text as inline strings (no shared string table)."""
-    from openpyxl import Workbook
-
+    ``fileobj``, row by row (``core.spreadsheet.XlsxSheet``: nothing kept in memory; see it
+    for how values become cells)."""
     header, definitions, batches = iter_value_batches(model, queryset)
     kinds = [None] * len(columns_for(model)) + [d.field_type for d in definitions]
-    workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet(str(model._meta.verbose_name_plural)[:31])
-    sheet.append(header)
-    for rows in batches:
-        for row in rows:
-            sheet.append(
-                [
-                    xlsx_value(sheet, _typed(value, kind) if kind else value)
-                    for value, kind in zip(row, kinds, strict=True)
-                ]
-            )
-    workbook.save(fileobj)
+    typed = [(index, kind) for index, kind in enumerate(kinds) if kind]
+    with XlsxSheet(fileobj, str(model._meta.verbose_name_plural)) as sheet:
+        sheet.append(header)
+        for rows in batches:
+            for row in rows:
+                for index, kind in typed:
+                    row[index] = _typed(row[index], kind)
+                sheet.append(row)
 
 
 EXPORT_FORMATS = {Contact: ("csv", "xlsx", "vcf"), Company: ("csv", "xlsx")}

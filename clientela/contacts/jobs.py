@@ -1,11 +1,16 @@
-"""Background jobs of contacts and companies."""
+"""Background jobs of contacts and companies: the trash purge and the duplicate scan."""
 
+import logging
+
+from django.utils import timezone
 from django_tasks import task
 
-from clientela.contacts import services
-from clientela.contacts.models import Company, Contact
+from clientela.contacts import duplicates, services
+from clientela.contacts.models import Company, Contact, DuplicateDismissal
 from clientela.core.choices import ChangeSource
 from clientela.core.context import change_context
+
+logger = logging.getLogger(__name__)
 
 PURGE_BATCH = 500
 
@@ -35,3 +40,29 @@ def apply_retention_rules():
 
     with change_context(source=ChangeSource.SYSTEM):
         return apply_enabled_rules()
+
+
+SCAN_FLAG = "duplicates_scan"
+
+
+def run_duplicate_scan(kinds=None, *, now=None):
+    """Scan contacts and companies (or only ``kinds``) for likely duplicates and store the pairs
+    (``duplicates.scan_duplicates``); the figures of the last scan are kept in a flag, which
+    the review queue shows. Idempotent: a second run stores the same pairs."""
+    from clientela.core.models import Flag
+
+    results = {}
+    for kind in kinds or (DuplicateDismissal.Kind.CONTACT, DuplicateDismissal.Kind.COMPANY):
+        results[str(kind)] = duplicates.scan_duplicates(kind, now=now)
+    Flag.objects.update_or_create(
+        name=SCAN_FLAG,
+        defaults={"value": {"finished_at": timezone.now().isoformat(), "kinds": results}},
+    )
+    logger.info("duplicate scan finished", extra={"results": results})
+    return results
+
+
+@task()
+def scan_duplicates(kinds=None):
+    """The nightly duplicate scan (enqueued by the worker's scheduler), and "Scan now"."""
+    return run_duplicate_scan(kinds)

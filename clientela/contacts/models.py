@@ -390,6 +390,49 @@ class DuplicateDismissal(models.Model):
         return set(cls.objects.filter(kind=kind).values_list("low_id", "high_id"))
 
 
+class DuplicateCandidate(models.Model):
+    """A pair of contacts (or companies) the duplicate scan found probably the same: the review
+    queue reads these rows instead of recomputing them. Ids are stored lowest first, as plain
+    numbers like ``DuplicateDismissal``; ``reasons`` holds codes (``duplicates.REASONS``), shown
+    in the reader's language. The nightly scan replaces the open pairs, a contact's create or
+    update re-checks its own, a dismissal or a merge closes the pair."""
+
+    class State(models.TextChoices):
+        OPEN = "open", _("open")
+        DISMISSED = "dismissed", _("dismissed")
+        MERGED = "merged", _("merged")
+
+    kind = models.CharField(max_length=10, choices=DuplicateDismissal.Kind.choices)
+    low_id = models.BigIntegerField()
+    high_id = models.BigIntegerField()
+    score = models.PositiveSmallIntegerField()
+    reasons = models.JSONField(default=list)
+    state = models.CharField(max_length=10, choices=State.choices, default=State.OPEN)
+    found_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["kind", "low_id", "high_id"], name="duplicate_candidate_unique"
+            )
+        ]
+        indexes = [
+            # The queue: best first, keyset on (score, low, high).
+            models.Index(
+                "kind",
+                "state",
+                models.F("score").desc(),
+                "low_id",
+                "high_id",
+                name="duplicate_queue_idx",
+            ),
+            models.Index(fields=["kind", "high_id"], name="duplicate_candidate_high_idx"),
+        ]
+
+    def __str__(self):
+        return f"{self.kind} {self.low_id} / {self.high_id} ({self.score})"
+
+
 # The consent log, privacy requests and retention rules live in their own module.
 from .models_privacy import (  # noqa: E402, F401
     ConsentRecord,

@@ -19,9 +19,18 @@ from clientela.core.services import (  # noqa: F401  (trash and bulk actions of 
 )
 from clientela.core.validators import normalize_email, normalize_phone, normalize_tax_id
 
-from . import quality, social
+from . import duplicates, quality, social
 from .choices import LifecycleStage
-from .models import Company, CompanyPhone, Contact, ContactEmail, ContactPhone, Employment
+from .models import (
+    Company,
+    CompanyPhone,
+    Contact,
+    ContactEmail,
+    ContactPhone,
+    DuplicateCandidate,
+    DuplicateDismissal,
+    Employment,
+)
 
 # The editable fields, in display order; forms and API serializers use these same lists.
 COMPANY_FIELDS = (
@@ -81,6 +90,10 @@ _TEXT_FIELDS = {
     if isinstance(f, models.CharField | models.TextField) and not f.null
 }
 
+# What the duplicate check compares: changing one of these re-checks the record's pairs.
+MATCHED_CONTACT_FIELDS = {"first_name", "last_name", "second_last_name", "company"}
+MATCHED_COMPANY_FIELDS = {"name", "tax_id", "domain"}
+
 # --- companies ----------------------------------------------------------------------------------
 
 
@@ -97,6 +110,7 @@ def create_company(*, actor, tags=(), phones=(), custom_fields=None, **fields):
         _set_phones(company, CompanyPhone, phone_rows, new=True)
         if tag_objects:
             company.tags.add(*tag_objects)
+    duplicates.refresh_pairs_of(company, new=True)
     return company
 
 
@@ -120,6 +134,8 @@ def update_company(
             _set_phones(company, CompanyPhone, _clean_phones(phones, company.country))
         if tags is not None:
             company.tags.set(resolve_tags(tags))
+    if phones is not None or MATCHED_COMPANY_FIELDS & fields.keys():
+        duplicates.refresh_pairs_of(company)
     if change.changes and company.name != old_name:
         # Contacts are found by their company's name too; index_records reads them in batches.
         search.index_records(Contact.objects.filter(company=company).order_by("pk"))
@@ -168,6 +184,7 @@ def create_contact(*, actor, emails=(), phones=(), tags=(), custom_fields=None, 
                 started_on=timezone.localdate(),
             )
     _log_typed_consent(contact, None, actor)
+    duplicates.refresh_pairs_of(contact, new=True)
     return contact
 
 
@@ -218,6 +235,8 @@ def update_contact(
             _move_employment(contact, old_company_id)
     if not consent_logged:
         _log_typed_consent(contact, old_consent, actor)
+    if emails is not None or phones is not None or MATCHED_CONTACT_FIELDS & fields.keys():
+        duplicates.refresh_pairs_of(contact)
     return contact
 
 
@@ -455,9 +474,9 @@ def promote_lifecycle(contacts, stage, *, actor):
 
 @transaction.atomic
 def dismiss_duplicate(first, second, *, actor):
-    """Record that two contacts (or two companies) are not duplicates; the scan skips them."""
+    """Record that two contacts (or two companies) are not duplicates; the scan skips them
+    and their stored pair leaves the review queue."""
     from .duplicates import pair_key
-    from .models import DuplicateDismissal
 
     if type(first) is not type(second) or first.pk == second.pk:
         raise ValidationError(_("Choose two different records of the same kind."))
@@ -466,6 +485,7 @@ def dismiss_duplicate(first, second, *, actor):
     dismissal, _created = DuplicateDismissal.objects.get_or_create(
         kind=kind, low_id=low, high_id=high, defaults={"dismissed_by": actor}
     )
+    duplicates.close_pair(kind, low, high, DuplicateCandidate.State.DISMISSED)
     return dismissal
 
 
@@ -536,6 +556,10 @@ def _merge(model, keep, other, allowed, *, actor, values):
     )
     if model is Company:
         search.index_records(Contact.objects.filter(company=keep).order_by("pk"))
+    kind = duplicates.kind_of(model)
+    duplicates.close_pair(kind, keep.pk, other.pk, DuplicateCandidate.State.MERGED)
+    duplicates.forget_pairs_of(kind, other.pk)
+    duplicates.refresh_pairs_of(keep)  # it has the other's e-mails and phones now
     return keep
 
 

@@ -24,6 +24,7 @@ def record_urls(prefix, v, base=""):
             v["dismiss"].as_view(),
             name=f"{prefix}_duplicates_dismiss",
         ),
+        path(f"{base}duplicates/scan/", v["scan"].as_view(), name=f"{prefix}_duplicates_scan"),
         path(f"{base}<int:pk>/merge/", v["merge"].as_view(), name=f"{prefix}_merge"),
         path(f"{base}<int:pk>/", v["detail"].as_view(), name=f"{prefix}_detail"),
         path(f"{base}<int:pk>/edit/", v["form"].as_view(), name=f"{prefix}_edit"),
@@ -46,6 +47,7 @@ CONTACT_VIEWS = {
     "purge": views.ContactPurgeView,
     "duplicates": views_duplicates.DuplicateListView,
     "dismiss": views_duplicates.DismissDuplicateView,
+    "scan": views_duplicates.ScanDuplicatesView,
     "merge": views_duplicates.MergeView,
 }
 COMPANY_VIEWS = {
@@ -61,6 +63,7 @@ COMPANY_VIEWS = {
     "purge": views.CompanyPurgeView,
     "duplicates": views_duplicates.CompanyDuplicateListView,
     "dismiss": views_duplicates.CompanyDismissDuplicateView,
+    "scan": views_duplicates.CompanyScanDuplicatesView,
     "merge": views_duplicates.CompanyMergeView,
 }
 

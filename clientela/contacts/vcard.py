@@ -6,7 +6,9 @@ a million cards; vCard 4.0 text is simple once escaping (section 3.4) and line f
 """
 
 import re
-from datetime import UTC
+from collections import defaultdict
+
+from clientela.core.exports import RowCooker, datetime_as_text, fetch_rows
 
 from . import io
 from .choices import EmailKind, PhoneKind
@@ -23,13 +25,22 @@ PHONE_TYPES = {
     PhoneKind.FAX: "fax",
 }
 TEL_URI = re.compile(r"\+?[0-9]{3,20}")
+# X-SOCIALPROFILE (the de-facto extension Apple, Google and Thunderbird read) with the network
+# as its TYPE; the website is the standard URL property.
+SOCIAL_TYPES = {"linkedin": "linkedin", "x": "x", "instagram": "instagram"}
+SOCIAL_TYPES |= {"facebook": "facebook", "tiktok": "tiktok"}
+
+
+_SPECIAL = re.compile(r"[\\,;\r\n]")
 
 
 def escape(value):
     """A TEXT value: backslash, comma, semicolon and line breaks escaped."""
+    text = value if value.__class__ is str else str(value)
+    if not _SPECIAL.search(text):
+        return text  # most values: nothing to escape
     return (
-        str(value)
-        .replace("\\", "\\\\")
+        text.replace("\\", "\\\\")
         .replace(",", "\\,")
         .replace(";", "\\;")
         .replace("\r\n", "\\n")
@@ -51,6 +62,8 @@ def structured(*components):
 def fold(line):
     """``line`` plus CRLF, folded into lines of at most 75 octets (continuations start with a
     space, which counts)."""
+    if len(line) <= LINE_OCTETS and line.isascii():
+        return line + CRLF
     data = line.encode("utf-8")
     if len(data) <= LINE_OCTETS:
         return line + CRLF
@@ -87,127 +100,118 @@ FIELDS = (
     "region",
     "country",
     "notes",
-    "updated_at",
     *PROFILE_FIELDS,
+    "updated_at",
 )
-# X-SOCIALPROFILE (the de-facto extension Apple, Google and Thunderbird read) with the network
-# as its TYPE; the website is the standard URL property.
-SOCIAL_TYPES = {"linkedin": "linkedin", "x": "x", "instagram": "instagram"}
-SOCIAL_TYPES |= {"facebook": "facebook", "tiktok": "tiktok"}
+PROFILES = FIELDS.index(PROFILE_FIELDS[0])
+UPDATED_AT = FIELDS.index("updated_at")
 
 
-class ContactCard:
-    """What one vCard says about a contact: its fields read as a tuple, then its e-mails and
-    phones as ``(value, kind, is_primary)`` (primary first) and its tag names."""
+def card(values, emails, phones, tags):
+    """The vCard of one contact: ``values`` its ``FIELDS`` (``updated_at`` already as the
+    ``REV`` stamp), ``emails`` and ``phones`` lists of ``(value, kind, is_primary)`` (primary
+    first), ``tags`` its tag names.
 
-    __slots__ = (*(name.replace("__", "_") for name in FIELDS), "emails", "phones", "tags")
-
-    def __init__(self, values):
-        for name, value in zip(self.__slots__, values, strict=False):
-            setattr(self, name, value)
-        self.emails, self.phones, self.tags = [], [], []
-
-    @property
-    def full_name(self):
-        surnames = " ".join(n for n in (self.last_name, self.second_last_name) if n)
-        return " ".join(p for p in (self.first_name, surnames) if p)
-
-
-def card(contact):
-    """The vCard of one ``ContactCard``."""
-    surnames = [n for n in (contact.last_name, contact.second_last_name) if n]
-    full_name = contact.full_name or (
-        contact.emails[0][0] if contact.emails else (contact.company_name or "")
+    Written line by line rather than through ``_property`` and ``structured``: it runs a
+    million times in an export; the output is the same (the tests compare both)."""
+    (pk, first, last, second, title, company, street, city, postcode, region, country, notes) = (
+        values[:PROFILES]
     )
+    profiles = values[PROFILES:UPDATED_AT]
+    stamp = values[UPDATED_AT]
+    surnames = " ".join(n for n in (last, second) if n)
+    full_name = " ".join(p for p in (first, surnames) if p)
+    if not full_name:
+        full_name = emails[0][0] if emails else (company or "")
+    family = ",".join(escape(n) for n in (last, second) if n)
     lines = [
-        "BEGIN:VCARD" + CRLF,
-        "VERSION:4.0" + CRLF,
-        _property("UID", escape(f"clientela-contact-{contact.pk}"), value="text"),
-        _property("FN", escape(full_name)),
-        _property("N", structured(surnames, contact.first_name, "", "", "")),
+        f"BEGIN:VCARD\r\nVERSION:4.0\r\nUID;VALUE=text:clientela-contact-{pk}\r\n",
+        fold(f"FN:{escape(full_name)}"),
+        fold(f"N:{family};{escape(first) if first else ''};;;"),
     ]
-    if contact.company_name:
-        lines.append(_property("ORG", structured(contact.company_name)))
-    if contact.job_title:
-        lines.append(_property("TITLE", escape(contact.job_title)))
-    for email, kind, primary in contact.emails:
-        lines.append(
-            _property(
-                "EMAIL", escape(email), type=EMAIL_TYPES.get(kind), pref="1" if primary else None
-            )
-        )
-    for number, kind, primary in contact.phones:
-        kind, pref = PHONE_TYPES.get(kind), "1" if primary else None
+    if company:
+        lines.append(fold(f"ORG:{escape(company)}"))
+    if title:
+        lines.append(fold(f"TITLE:{escape(title)}"))
+    for email, kind, primary in emails:
+        kind = EMAIL_TYPES.get(kind)
+        params = (f";TYPE={kind}" if kind else "") + (";PREF=1" if primary else "")
+        lines.append(fold(f"EMAIL{params}:{escape(email)}"))
+    for number, kind, primary in phones:
+        kind = PHONE_TYPES.get(kind)
+        params = (f";TYPE={kind}" if kind else "") + (";PREF=1" if primary else "")
         compact = number.replace(" ", "")
         if TEL_URI.fullmatch(compact):
-            lines.append(_property("TEL", f"tel:{compact}", value="uri", type=kind, pref=pref))
+            lines.append(fold(f"TEL;VALUE=uri{params}:tel:{compact}"))
         else:
-            lines.append(_property("TEL", escape(number), value="text", type=kind, pref=pref))
-    if any((contact.street, contact.city, contact.postcode, contact.region, contact.country)):
-        lines.append(
-            _property(
-                "ADR",
-                # The country is kept as its ISO 3166 code ("ES"), which is what is stored.
-                structured(
-                    "",
-                    "",
-                    contact.street,
-                    contact.city,
-                    contact.region,
-                    contact.postcode,
-                    contact.country,
-                ),
-            )
-        )
-    for name in PROFILE_FIELDS:
-        address = getattr(contact, name)
+            lines.append(fold(f"TEL;VALUE=text{params}:{escape(number)}"))
+    if street or city or postcode or region or country:
+        # The country is kept as its ISO 3166 code ("ES"), which is what is stored.
+        parts = (street, city, region, postcode, country)
+        address = ";".join(escape(v) if v else "" for v in parts)
+        lines.append(fold(f"ADR:;;{address}"))
+    for name, address in zip(PROFILE_FIELDS, profiles, strict=True):
         if not address.startswith(("https://", "http://")):
             continue  # only what the services stored as an address (never a scheme to run)
         if name == "website":
-            lines.append(_property("URL", _uri(address), value="uri"))
+            lines.append(fold(f"URL;VALUE=uri:{_uri(address)}"))
         else:
             lines.append(
-                _property("X-SOCIALPROFILE", _uri(address), type=SOCIAL_TYPES[name], value="uri")
+                fold(f"X-SOCIALPROFILE;TYPE={SOCIAL_TYPES[name]};VALUE=uri:{_uri(address)}")
             )
-    if contact.tags:
-        lines.append(_property("CATEGORIES", ",".join(escape(t) for t in sorted(contact.tags))))
-    if contact.notes:
-        lines.append(_property("NOTE", escape(contact.notes)))
-    if contact.updated_at:
-        stamp = contact.updated_at.astimezone(UTC).strftime("%Y%m%dT%H%M%SZ")
-        lines.append(_property("REV", stamp))
-    lines.append("END:VCARD" + CRLF)
+    if tags:
+        lines.append(fold("CATEGORIES:" + ",".join(escape(t) for t in sorted(tags))))
+    if notes:
+        lines.append(fold(f"NOTE:{escape(notes)}"))
+    if stamp:
+        lines.append(f"REV:{stamp}\r\n")
+    lines.append("END:VCARD\r\n")
     return "".join(lines)
+
+
+def _children(model, value_fields, ids, wanted):
+    """``{contact id: [(value, kind, is_primary)]}`` of a batch, primary first."""
+    found = defaultdict(list)
+    rows = model.objects.filter(**io.batch_filter("contact_id", ids)).order_by(
+        "contact_id", "-is_primary", "id"
+    )
+    for contact_id, *row in fetch_rows(rows.values_list("contact_id", *value_fields)):
+        if contact_id in wanted:
+            found[contact_id].append(row)
+    return found
 
 
 def iter_vcards(queryset):
     """The vCards of ``queryset`` (already restricted to what the reader may see) as text
     chunks, one per batch of 1,000 contacts, in id order. An empty list gives an empty file.
 
-    Contacts are read as tuples and each batch's e-mails, phones and tags in one query each,
-    never as model instances (several times faster on a million contacts)."""
-    base = queryset.prefetch_related(None).order_by("pk").values_list(*FIELDS)
+    Contacts are read as raw tuples (``core.exports.fetch_rows``) and each batch's e-mails,
+    phones and tags in one query each, never as model instances (several times faster on a
+    million contacts)."""
+    fields = [*FIELDS[:UPDATED_AT], datetime_as_text("updated_at", queryset)]
+    base = queryset.prefetch_related(None).order_by("pk").values_list(*fields)
+    rev = RowCooker(base).utc_stamp(UPDATED_AT)
     last_id = 0
+    empty = ()
     while True:
-        cards = [ContactCard(values) for values in base.filter(pk__gt=last_id)[: io.BATCH_SIZE]]
-        if not cards:
+        rows = fetch_rows(base.filter(pk__gt=last_id)[: io.BATCH_SIZE])
+        if not rows:
             return
-        last_id = cards[-1].pk
-        by_id = {c.pk: c for c in cards}
-        emails = ContactEmail.objects.filter(**io.batch_filter("contact_id", list(by_id))).order_by(
-            "contact_id", "-is_primary", "id"
-        )
-        for contact_id, *email in emails.values_list("contact_id", "email", "kind", "is_primary"):
-            if contact_id in by_id:
-                by_id[contact_id].emails.append(email)
-        phones = ContactPhone.objects.filter(**io.batch_filter("contact_id", list(by_id))).order_by(
-            "contact_id", "-is_primary", "id"
-        )
-        for contact_id, *phone in phones.values_list("contact_id", "number", "kind", "is_primary"):
-            if contact_id in by_id:
-                by_id[contact_id].phones.append(phone)
-        tagged = Contact.tags.through.objects.filter(**io.batch_filter("contact_id", list(by_id)))
-        for contact_id, name in tagged.values_list("contact_id", "tag__name"):
-            if contact_id in by_id:
-                by_id[contact_id].tags.append(name)
-        yield "".join(card(c) for c in cards)
+        last_id = rows[-1][0]
+        ids = [row[0] for row in rows]
+        wanted = set(ids)
+        emails = _children(ContactEmail, ("email", "kind", "is_primary"), ids, wanted)
+        phones = _children(ContactPhone, ("number", "kind", "is_primary"), ids, wanted)
+        tags = defaultdict(list)
+        tagged = Contact.tags.through.objects.filter(**io.batch_filter("contact_id", ids))
+        for contact_id, name in fetch_rows(tagged.values_list("contact_id", "tag__name")):
+            if contact_id in wanted:
+                tags[contact_id].append(name)
+        chunk = []
+        for row in rows:
+            pk = row[0]
+            values = (*row[:UPDATED_AT], rev(row[UPDATED_AT]))
+            chunk.append(
+                card(values, emails.get(pk, empty), phones.get(pk, empty), tags.get(pk, empty))
+            )
+        yield "".join(chunk)

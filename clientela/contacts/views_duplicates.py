@@ -1,8 +1,12 @@
 """The duplicates review queue and the merge page of contacts and companies.
 
-Only records the user may change take part: the scan runs over ``permissions.visible(...,
-write=True)``, and a merge or a dismissal of a record outside it answers 404.
+The queue reads the pairs the scan stored (``duplicates.stored_page``), keyset-paginated, so a
+page costs the same few queries whatever the table size. Only records the user may change take
+part (``permissions.visible(..., write=True)``); a merge or a dismissal of a record outside them
+answers 404. Managers may start a scan at once ("Scan now"); otherwise it runs nightly.
 """
+
+from datetime import datetime
 
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
@@ -16,28 +20,28 @@ from django.utils.translation import gettext_lazy
 from django.views import View
 
 from clientela.core import permissions
+from clientela.core.models import Flag
 
-from . import duplicates, services
+from . import duplicates, jobs, services
+from .jobs import SCAN_FLAG
 from .models import Company, Contact
 
 PAGE_SIZE = 50
 
 
 def encode_position(pair):
-    return f"{pair.score}-{pair.first.pk}-{pair.second.pk}"
+    return duplicates.encode_position(pair.score, pair.first.pk, pair.second.pk)
 
 
 def decode_position(text):
-    try:
-        score, first, second = (int(p) for p in str(text).split("-"))
-    except ValueError:
-        return None
-    return (-score, first, second)
+    position = duplicates.decode_position(text)
+    return None if position is None else (-position[0], position[1], position[2])
 
 
 def page_of_pairs(pairs, after=None, page_size=PAGE_SIZE):
-    """One page of pairs (already best first) after the position ``after`` (keyset, as the
-    API and the page share it); returns ``(pairs, next_position or None)``."""
+    """One page of a list of pairs computed in memory (already best first) after the position
+    ``after``, in the stored queue's position format; returns ``(pairs, next_position or
+    None)``."""
     start = decode_position(after) if after else None
     if start is not None:
         pairs = [p for p in pairs if (-p.score, p.first.pk, p.second.pk) > start]
@@ -46,12 +50,20 @@ def page_of_pairs(pairs, after=None, page_size=PAGE_SIZE):
     return page, following
 
 
+def last_scan():
+    """When the last duplicate scan finished (an aware datetime), or ``None``."""
+    flag = Flag.objects.filter(name=SCAN_FLAG).first()
+    finished = (flag.value or {}).get("finished_at") if flag else None
+    return datetime.fromisoformat(finished) if finished else None
+
+
 class DuplicateKind:
     """What differs between contacts and companies on these pages."""
 
-    def __init__(self, model, find, merge, fields, url_prefix, title):
-        self.model, self.find, self.merge = model, find, merge
+    def __init__(self, model, merge, fields, url_prefix, title):
+        self.model, self.merge = model, merge
         self.fields, self.url_prefix, self.title = fields, url_prefix, title
+        self.kind = duplicates.kind_of(model)
 
     def changeable(self, user):
         return permissions.visible(user, self.model.objects.all(), write=True)
@@ -69,7 +81,6 @@ class DuplicateKind:
 
 CONTACT_KIND = DuplicateKind(
     Contact,
-    duplicates.find_contact_duplicates,
     services.merge_contacts,
     services.CONTACT_MERGE_FIELDS,
     "contacts:contact",
@@ -77,7 +88,6 @@ CONTACT_KIND = DuplicateKind(
 )
 COMPANY_KIND = DuplicateKind(
     Company,
-    duplicates.find_company_duplicates,
     services.merge_companies,
     services.COMPANY_MERGE_FIELDS,
     "contacts:company",
@@ -93,8 +103,9 @@ class DuplicateListView(LoginRequiredMixin, View):
     def get(self, request):
         if not permissions.can_write(request.user, "contacts"):
             raise Http404
-        pairs = self.kind.find(self.kind.changeable(request.user))
-        page, following = page_of_pairs(pairs, request.GET.get("after"))
+        page, following = duplicates.stored_page(
+            self.kind.model, request.user, after=request.GET.get("after")
+        )
         rows = [
             {
                 "pair": pair,
@@ -113,11 +124,34 @@ class DuplicateListView(LoginRequiredMixin, View):
                 "url_prefix": self.kind.url_prefix,
                 "dismiss_url": reverse(f"{self.kind.url_prefix}_duplicates_dismiss"),
                 "next_url": f"?{urlencode({'after': following})}" if following else None,
+                "last_scan": last_scan(),
+                "scan_url": reverse(f"{self.kind.url_prefix}_duplicates_scan")
+                if permissions.can_manage(request.user, "contacts")
+                else None,
             },
         )
 
 
 class CompanyDuplicateListView(DuplicateListView):
+    kind = COMPANY_KIND
+
+
+class ScanDuplicatesView(LoginRequiredMixin, View):
+    """ "Scan now" (managers): the scan runs in the background, as the nightly one does."""
+
+    kind = CONTACT_KIND
+
+    def post(self, request):
+        if not permissions.can_manage(request.user, "contacts"):
+            raise Http404
+        jobs.scan_duplicates.enqueue([str(self.kind.kind)])
+        messages.success(
+            request, _("The duplicate scan has started. Its pairs appear here when it finishes.")
+        )
+        return redirect(f"{self.kind.url_prefix}_duplicates")
+
+
+class CompanyScanDuplicatesView(ScanDuplicatesView):
     kind = COMPANY_KIND
 
 

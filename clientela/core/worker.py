@@ -4,9 +4,9 @@
   RQ's worker (through django-rq, with django-tasks-rq's job class) when ``CLIENTELA_REDIS_URL``
   is set;
 * a heartbeat thread writing ``core.WorkerHeartbeat`` every ~10 s, read by ``/health/``;
-* a scheduler thread enqueueing the periodic jobs (daily trash purge, task reminders every
-  minute). The last run is kept in a ``core.Flag`` so restarts and several workers do not
-  multiply the runs.
+* a scheduler thread enqueueing the periodic jobs (daily trash purge and duplicate scan, task
+  reminders every minute). The last run is kept in a ``core.Flag`` so restarts and several
+  workers do not multiply the runs.
 """
 
 import logging
@@ -61,6 +61,7 @@ PERIODIC_JOBS = [
         "clientela.contacts.jobs.apply_retention_rules",
     ),
     ("job:sync_mailboxes", timedelta(minutes=5), "clientela.intake.jobs.sync_mailboxes"),
+    ("job:scan_duplicates", timedelta(days=1), "clientela.contacts.jobs.scan_duplicates"),
 ]
 
 

@@ -4,15 +4,14 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import serializers, status
 from rest_framework.decorators import action
-from rest_framework.exceptions import NotFound
+from rest_framework.exceptions import NotFound, PermissionDenied
 from rest_framework.response import Response
 
 from clientela.core import permissions
 from clientela.core.api.base import ETAG
 
-from .. import duplicates, services
+from .. import duplicates, jobs, services
 from ..models import Contact
-from ..views_duplicates import page_of_pairs
 
 _RECORD = inline_serializer(
     "DuplicateRecord", {"id": serializers.IntegerField(), "name": serializers.CharField()}
@@ -65,10 +64,8 @@ def _brief(record):
 class DuplicatesActionsMixin:
     """Likely duplicates among the records the caller may change, and merging two of them."""
 
-    def _duplicate_finder(self):
-        if self.model is Contact:
-            return duplicates.find_contact_duplicates, services.merge_contacts
-        return duplicates.find_company_duplicates, services.merge_companies
+    def _merge_service(self):
+        return services.merge_contacts if self.model is Contact else services.merge_companies
 
     @extend_schema(
         summary="Likely duplicate pairs, best first",
@@ -78,10 +75,11 @@ class DuplicatesActionsMixin:
     @action(detail=False, methods=["get"], filter_backends=[], pagination_class=None)
     def duplicates(self, request, *args, **kwargs):
         """Pairs of records (among those the caller may change) that are probably the same,
-        with a score (0-100) and the reasons; dismissed pairs are left out."""
-        find, _merge = self._duplicate_finder()
-        queryset = permissions.visible(request.user, self.model.objects.all(), write=True)
-        page, following = page_of_pairs(find(queryset), request.query_params.get("after"))
+        with a score (0-100) and the reasons, as the last scan stored them (new and changed
+        records are checked as they are saved); dismissed and merged pairs are left out."""
+        page, following = duplicates.stored_page(
+            self.model, request.user, after=request.query_params.get("after")
+        )
         next_url = None
         if following:
             next_url = request.build_absolute_uri(request.path) + f"?after={following}"
@@ -95,6 +93,26 @@ class DuplicatesActionsMixin:
             for p in page
         ]
         return Response({"results": results, "next": next_url})
+
+    @extend_schema(
+        summary="Start a full duplicate scan now",
+        request=None,
+        responses={202: inline_serializer("DuplicateScanStarted", {"id": serializers.CharField()})},
+    )
+    @action(
+        detail=False,
+        methods=["post"],
+        url_path="duplicates/scan",
+        filter_backends=[],
+        pagination_class=None,
+    )
+    def duplicates_scan(self, request, *args, **kwargs):
+        """Managers only (403 otherwise): the scan runs in the background, as the nightly one
+        does; its pairs replace the stored ones when it finishes. Answers the task id."""
+        if not permissions.can_manage(request.user, "contacts"):
+            raise PermissionDenied()
+        result = jobs.scan_duplicates.enqueue([str(duplicates.kind_of(self.model))])
+        return Response({"id": str(result.id)}, status=status.HTTP_202_ACCEPTED)
 
     @extend_schema(summary="Merge another record into this one", request=MergeSerializer)
     @action(detail=True, methods=["post"], filter_backends=[])
@@ -112,7 +130,7 @@ class DuplicatesActionsMixin:
         )
         if other is None or other.pk == keep.pk:
             raise NotFound()
-        _find, merge = self._duplicate_finder()
+        merge = self._merge_service()
         record = merge(
             keep, other, actor=request.user, values=data.validated_data.get("values") or {}
         )

@@ -65,6 +65,7 @@ def test_scheduler_enqueues_the_daily_purge_once_a_day(db):
         "job:prune_task_results",
         "job:apply_retention_rules",
         "job:sync_mailboxes",
+        "job:scan_duplicates",
     ]
     assert worker.enqueue_due_jobs(now) == every_job
     assert worker.enqueue_due_jobs(now + timedelta(hours=23)) == [

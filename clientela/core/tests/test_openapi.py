@@ -77,6 +77,7 @@ def test_every_api_route_is_documented(spec):
         expected |= {(p.replace("contacts", resource), m) for p, m in expected if "contacts" in p}
     for resource in ("contacts", "companies"):
         expected.add((f"/api/v1/{resource}/duplicates/", "GET"))
+        expected.add((f"/api/v1/{resource}/duplicates/scan/", "POST"))
         expected.add((f"/api/v1/{resource}/{{id}}/merge/", "POST"))
     expected |= {
         ("/api/v1/contacts/{id}/consents/", "GET"),
@@ -271,7 +272,7 @@ FUZZ_CHECKS = [
 
 def test_contacts_and_companies_never_fail_and_answer_as_documented(api_schema, fuzz_token):
     operations = [result.ok() for result in api_schema.get_all_operations()]
-    assert len(operations) == 26  # 11 each for contacts and companies, 4 privacy actions
+    assert len(operations) == 28  # 12 each for contacts and companies, 4 privacy actions
 
     for operation in operations:
 
