@@ -430,3 +430,23 @@ def test_social_profiles_come_in_as_canonical_addresses(admin_user):
     )
     assert ana.website == "https://puig.example"
     assert list(job.errors[0][1]) == ["linkedin"]
+
+
+FORMULAS = ['=HYPERLINK("http://evil.example","clic")', "@SUM(A1:A9)", "+cmd|' /C calc'!A0", "-2+3"]
+
+
+@pytest.mark.parametrize("formula", FORMULAS)
+def test_export_defuses_formulas_and_import_restores_them(admin_user, formula):
+    contact_services.create_contact(
+        actor=admin_user, first_name="Eva", job_title=formula, phones=["+34 600 123 456"]
+    )
+
+    exported = "".join(iter_csv(Contact, Contact.objects.all()))
+    row = next(csv.DictReader(io.StringIO(exported)))
+    assert row["job_title"] == "'" + formula
+    assert row["phones"] == "+34600123456"  # a plain number cannot run: written as it is
+
+    Contact.objects.all().delete()
+    job = run(admin_user, exported)
+    assert (job.created, job.errors) == (1, [])
+    assert Contact.objects.get().job_title == formula
