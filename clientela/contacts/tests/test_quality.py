@@ -1,8 +1,6 @@
 """The completeness score: kept in step on every write path, shown with what is missing, and
 filtered fast."""
 
-import io
-
 import pytest
 from django.db import connection
 from django.http import QueryDict
@@ -10,7 +8,6 @@ from django.test.utils import CaptureQueriesContext
 
 from clientela.contacts import quality, services
 from clientela.contacts.filtersets import ContactFilterSet
-from clientela.contacts.io import import_csv
 from clientela.contacts.models import Company, Contact
 from clientela.core.history import snapshot
 from clientela.core.models import ChangeRecord
@@ -139,13 +136,6 @@ def test_company_merge_and_purge_rescore_their_contacts(admin_user):
     services.delete_records([first], actor=admin_user)
     services.purge_records([Company.all_objects.get(pk=first.pk)], actor=admin_user)
     assert stored(person) == 0
-
-
-def test_import_scores_each_row(admin_user):
-    text = "first_name,last_name,emails,phones,city\nAna,Puig,ana@x.es,600123456,Vic\nEva,,,,\n"
-    result = import_csv(Contact, io.BytesIO(text.encode()), actor=admin_user)
-    assert result.created == 2
-    assert dict(Contact.objects.values_list("first_name", "completeness")) == {"Ana": 50, "Eva": 0}
 
 
 def test_demo_loader_and_backfill_agree_with_the_rules(admin_user):

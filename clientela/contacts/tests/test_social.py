@@ -1,13 +1,11 @@
 """Social profiles: what is accepted, how it is stored, and how it leaves (page, API, CSV,
 vCard)."""
 
-import io
-
 import pytest
 from django.core.exceptions import ValidationError
 
 from clientela.contacts import services
-from clientela.contacts.io import CONTACT_COLUMNS, import_csv, iter_csv
+from clientela.contacts.io import CONTACT_COLUMNS, iter_csv
 from clientela.contacts.models import Contact
 from clientela.contacts.social import normalize_profile
 from clientela.contacts.vcard import iter_vcards
@@ -187,7 +185,7 @@ def test_contact_page_links_profiles_without_referrer_or_follow(client, admin_us
     assert '<a href="https://ana.es" rel="noopener noreferrer nofollow">' in html
 
 
-def test_profiles_round_trip_through_csv_and_reach_the_vcard(admin_user):
+def test_profiles_reach_the_csv_and_the_vcard(admin_user):
     services.create_contact(
         actor=admin_user,
         first_name="Ana",
@@ -199,11 +197,8 @@ def test_profiles_round_trip_through_csv_and_reach_the_vcard(admin_user):
     text = "".join(iter_csv(Contact, Contact.objects.all()))
     header, row = text.splitlines()[:2]
     assert header.split(",") == CONTACT_COLUMNS
-    Contact.objects.all().delete()
+    assert ",https://ana.es,https://www.linkedin.com/in/ana-puig,https://x.com/ana," in row
 
-    result = import_csv(Contact, io.BytesIO(text.encode()), actor=admin_user)
-
-    assert (result.created, result.errors) == (1, [])
     contact = Contact.objects.get()
     assert (contact.website, contact.linkedin, contact.x) == (
         "https://ana.es",
@@ -216,10 +211,3 @@ def test_profiles_round_trip_through_csv_and_reach_the_vcard(admin_user):
         "X-SOCIALPROFILE;TYPE=linkedin;VALUE=uri:https://www.linkedin.com/in/ana-puig\r\n" in card
     )
     assert "X-SOCIALPROFILE;TYPE=x;VALUE=uri:https://x.com/ana\r\n" in card
-
-
-def test_import_reports_a_hostile_profile_on_its_line(admin_user):
-    text = "first_name,x\nAna,@ana\nEva,javascript:alert(1)\n"
-    result = import_csv(Contact, io.BytesIO(text.encode()), actor=admin_user)
-    assert result.created == 1
-    assert result.errors == [(3, {"x": ["Only http and https addresses are accepted."]})]
