@@ -78,8 +78,11 @@ def build_parser():
     demo.set_defaults(handler=cmd_demo)
 
     kinds = ["contacts", "companies"]
-    importer = commands.add_parser("import", help=_("Import contacts or companies from CSV."))
-    importer.add_argument("kind", choices=kinds)
+    importer = commands.add_parser(
+        "import",
+        help=_("Import contacts or companies from CSV, or restore a full export (all)."),
+    )
+    importer.add_argument("kind", choices=[*kinds, "all"])
     importer.add_argument("file", type=Path)
     importer.add_argument(
         "--dry-run", action="store_true", help=_("Check every row, write nothing.")
@@ -90,9 +93,14 @@ def build_parser():
     importer.set_defaults(handler=cmd_import)
 
     exporter = commands.add_parser(
-        "export", help=_("Export contacts or companies as CSV, Excel (XLSX) or vCard.")
+        "export",
+        help=_(
+            "Export contacts or companies as CSV, Excel (XLSX) or vCard, or all the account's "
+            "data as a zip (all FILE.zip)."
+        ),
     )
-    exporter.add_argument("kind", choices=kinds)
+    exporter.add_argument("kind", choices=[*kinds, "all"])
+    exporter.add_argument("file", type=Path, nargs="?", default=None, help=argparse.SUPPRESS)
     exporter.add_argument(
         "--format",
         "-f",
@@ -269,10 +277,65 @@ def _model(kind):
     return {"contacts": Contact, "companies": Company}[kind]
 
 
+def _progress_line(message):
+    sys.stderr.write(f"{message}\n")
+    sys.stderr.flush()
+
+
+def cmd_import_all(args):
+    """Restore a full export into this installation's (empty) database, migrating it first."""
+    from django.core.management import call_command
+    from django.utils.translation import gettext as _
+
+    from clientela.core.backup import restore
+    from clientela.core.backup.format import BackupError
+
+    call_command("migrate", interactive=False, verbosity=0)
+    try:
+        if args.dry_run:
+            archive, manifest, _models = restore.check_file(args.file, progress=_progress_line)
+            archive.close()
+            rows = sum(entry["rows"] for entry in manifest["models"].values())
+            print(_("Checked: the file can be restored here (%(rows)d rows).") % {"rows": rows})
+            return 0
+        counts = restore.restore(args.file, progress=_progress_line)
+    except BackupError as error:
+        print(_("clientela: nothing restored: %(error)s") % {"error": error}, file=sys.stderr)
+        return 1
+    print(
+        _("Restored %(rows)d rows of %(models)d tables from %(file)s.")
+        % {"rows": sum(counts.values()), "models": len(counts), "file": args.file}
+    )
+    return 0
+
+
+def cmd_export_all(args):
+    from django.utils.translation import gettext as _
+
+    from clientela.core.backup import export
+
+    path = args.file or args.output
+    if path is None:
+        raise SystemExit(_("clientela: export all needs a file name, e.g. backup.zip"))
+    manifest = export.write_export(path, progress=_progress_line)
+    rows = sum(entry["rows"] for entry in manifest["models"].values())
+    print(
+        _(
+            "Exported %(rows)d rows of %(models)d tables to %(file)s. It holds password "
+            "hashes: keep it safe."
+        )
+        % {"rows": rows, "models": len(manifest["models"]), "file": path}
+    )
+    return 0
+
+
 def cmd_import(args):
     from django.utils.translation import gettext as _
 
     from clientela.contacts import io
+
+    if args.kind == "all":
+        return cmd_import_all(args)
 
     actor = _user(args.username)
 
@@ -308,6 +371,10 @@ def cmd_export(args):
     from clientela.contacts import io
     from clientela.core import permissions
 
+    if args.kind == "all":
+        return cmd_export_all(args)
+    if args.file is not None and args.output is None:
+        args.output = args.file
     model = _model(args.kind)
     if args.format not in io.EXPORT_FORMATS[model]:
         raise SystemExit(
