@@ -85,7 +85,9 @@ def test_refuses_a_changed_row(exported, tmp_path):
     with zipfile.ZipFile(exported) as archive:
         rows = archive.read("data/contacts.contact.jsonl").replace(b"Ana", b"Eva")
     path = rewrite(
-        exported, tmp_path / "t.zip", members={"data/contacts.contact.jsonl": rows},
+        exported,
+        tmp_path / "t.zip",
+        members={"data/contacts.contact.jsonl": rows},
         refresh_checksums=False,
     )
     refused(path, "size its manifest says|checksum")
