@@ -23,3 +23,26 @@ class DeliveryStatus(models.TextChoices):
     DONE = "done", _("Done")
     DUPLICATE = "duplicate", _("Already received")
     REFUSED = "refused", _("Refused")
+
+
+class ImportKind(models.TextChoices):
+    CONTACTS = "contacts", _("Contacts")
+    COMPANIES = "companies", _("Companies")
+    DEALS = "deals", _("Deals")
+    ACTIVITIES = "activities", _("Activities")
+    PURCHASES = "purchases", _("Purchases")
+
+
+class ImportStatus(models.TextChoices):
+    NEW = "new", _("Waiting for its mapping")
+    QUEUED = "queued", _("Queued")
+    RUNNING = "running", _("Running")
+    DONE = "done", _("Done")
+    FAILED = "failed", _("Failed")
+    UNDONE = "undone", _("Undone")
+
+
+class DuplicatePolicy(models.TextChoices):
+    SKIP = "skip", _("Skip the row")
+    UPDATE = "update", _("Update the existing record")
+    CREATE = "create", _("Create another record")

@@ -1,0 +1,214 @@
+"""The write path of ``records.track_create`` for thousands of new records at once (imports).
+
+``create_records`` keeps the same invariants as the one-record path — a history entry per
+record with its creation values, its search entry, its child rows — but writes each table with
+one statement per batch: ``COPY`` on PostgreSQL, one ``executemany`` on SQLite. Ids are
+allocated up front (from the sequence on PostgreSQL; above both ``max(id)`` and SQLite's
+``AUTOINCREMENT`` high-water mark on SQLite, inside the caller's write transaction) so children
+and history can point at their records without reading them back.
+
+Callers validate every value first (the services' rules, applied in bulk) and run inside
+``transaction.atomic``: a failed batch rolls back whole. Records are model instances; their
+``pk`` is set here. Per-record events are not published: an import publishes its own.
+"""
+
+import json
+
+from django.contrib.contenttypes.models import ContentType
+from django.db import connection, models
+from django.utils import timezone
+
+from clientela.core import search
+from clientela.core.choices import ChangeAction
+from clientela.core.context import current_request_id, current_source
+from clientela.core.history import _json_value
+from clientela.core.models import ChangeRecord, SearchEntry
+
+
+def allocate_ids(model, count):
+    """``count`` new primary keys for ``model``'s table, ascending."""
+    if count == 0:
+        return []
+    table = model._meta.db_table
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(
+                "SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)",
+                [table, count],
+            )
+            return sorted(row[0] for row in cursor.fetchall())
+        cursor.execute(f'SELECT coalesce(max("id"), 0) FROM "{table}"')  # noqa: S608
+        highest = cursor.fetchone()[0]
+        cursor.execute("SELECT seq FROM sqlite_sequence WHERE name = %s", [table])
+        row = cursor.fetchone()
+        start = max(highest, row[0] if row else 0) + 1
+    return list(range(start, start + count))
+
+
+def insert_rows(model, columns, rows):
+    """Insert plain rows (tuples in ``columns`` order, values already in database form)."""
+    if not rows:
+        return
+    table = connection.ops.quote_name(model._meta.db_table)
+    names = ", ".join(connection.ops.quote_name(c) for c in columns)
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            with cursor.copy(f"COPY {table} ({names}) FROM STDIN") as copy:
+                for row in rows:
+                    copy.write_row(row)
+        else:
+            marks = ", ".join(["%s"] * len(columns))
+            cursor.executemany(f"INSERT INTO {table} ({names}) VALUES ({marks})", rows)  # noqa: S608
+
+
+class _Columns:
+    """How ``model``'s instances become rows: the concrete columns and, for the few field types
+    whose Python value is not what the database takes, the field's own conversion."""
+
+    NEEDS_PREP = (models.DateTimeField, models.DateField, models.DecimalField, models.JSONField)
+
+    def __init__(self, model):
+        self.fields = [f for f in model._meta.concrete_fields]
+        self.names = [f.column for f in self.fields]
+        self.attnames = [f.attname for f in self.fields]
+        self.prep = [isinstance(f, self.NEEDS_PREP) for f in self.fields]
+
+    def row(self, record):
+        values = []
+        for field, attname, prep in zip(self.fields, self.attnames, self.prep, strict=True):
+            value = getattr(record, attname)
+            if prep and value is not None:
+                if isinstance(field, models.JSONField) and connection.vendor == "postgresql":
+                    value = json.dumps(value)  # COPY takes JSON as its text
+                else:
+                    value = field.get_db_prep_save(value, connection)
+            values.append(value)
+        return tuple(values)
+
+
+_columns = {}
+
+
+def columns_of(model):
+    if model not in _columns:
+        _columns[model] = _Columns(model)
+    return _columns[model]
+
+
+def insert_instances(model, instances):
+    """Insert model instances whose pk (if any) and every column are set."""
+    columns = columns_of(model)
+    insert_rows(model, columns.names, [columns.row(i) for i in instances])
+
+
+def create_records(model, records, *, actor, children=None, extra_history=None, tags_of=None):
+    """Create ``records`` (new ``CrmRecord`` instances, validated) with their history and search
+    entries. ``children`` maps a child model to its instances, each built with its record
+    (``ContactEmail(contact=contact, ...)``; the foreign key is filled once ids are known).
+    ``extra_history(record)`` adds the values ``snapshot`` would read from the database (a
+    contact's e-mails and phones); ``tags_of(record)`` gives its tag objects.
+    """
+    if not records:
+        return records
+    now = timezone.now()
+    for record, pk in zip(records, allocate_ids(model, len(records)), strict=True):
+        record.pk = record.id = pk
+        record.created_at = record.updated_at = now
+        record.version = 1
+    insert_instances(model, records)
+    for child_model, instances in (children or {}).items():
+        link = _parent_link(child_model, model)
+        for child in instances:
+            setattr(child, link.attname, getattr(child, link.name).pk)
+        child_ids = allocate_ids(child_model, len(instances))
+        for child, pk in zip(instances, child_ids, strict=True):
+            child.pk = child.id = pk
+        insert_instances(child_model, instances)
+    tags = {record.pk: tags_of(record) for record in records} if tags_of else {}
+    _set_tags(model, records, tags)
+    _write_history(model, records, actor, extra_history, tags, now)
+    _write_search_entries(model, records)
+    return records
+
+
+def _parent_link(child_model, model):
+    field = next(
+        f for f in child_model._meta.concrete_fields if f.is_relation and f.related_model is model
+    )
+    return field
+
+
+def _set_tags(model, records, tags):
+    through = model._meta.get_field("tags").remote_field.through
+    source, target = (f.column for f in through._meta.concrete_fields if f.is_relation)
+    rows = [(r.pk, t.pk) for r in records for t in tags.get(r.pk, ())]
+    insert_rows(through, [source, target], rows)
+
+
+def creation_values(record, extra=None, tags=()):
+    """What ``history.creation_changes`` records, from the instance alone (no reads)."""
+    exclude = set(getattr(record, "history_exclude", ()))
+    changes = {}
+    for field in record._meta.concrete_fields:
+        if field.primary_key or not field.editable or field.name in exclude:
+            continue
+        value = field.value_from_object(record)
+        if field.name == "custom_fields" and isinstance(value, dict):
+            for key, custom_value in value.items():
+                changes[f"custom_fields.{key}"] = custom_value
+            continue
+        changes[field.name] = _json_value(value)
+    if tags:
+        changes["tags"] = sorted(t.name for t in tags)
+    changes.update(extra or {})
+    return {k: [None, v] for k, v in changes.items() if v not in (None, "", [], {})}
+
+
+def _write_history(model, records, actor, extra_history, tags, now):
+    content_type = ContentType.objects.get_for_model(model)
+    source, request_id = current_source(), current_request_id()
+    actor_id = actor.pk if actor is not None and actor.pk else None
+    history = [
+        ChangeRecord(
+            content_type_id=content_type.pk,
+            object_id=record.pk,
+            object_repr=str(record)[:200],
+            action=ChangeAction.CREATE,
+            changes=creation_values(
+                record, extra_history(record) if extra_history else None, tags.get(record.pk, ())
+            ),
+            actor_id=actor_id,
+            source=source,
+            request_id=request_id,
+            created_at=now,
+        )
+        for record in records
+    ]
+    for entry, pk in zip(history, allocate_ids(ChangeRecord, len(history)), strict=True):
+        entry.pk = pk
+    insert_instances(ChangeRecord, history)
+
+
+def _write_search_entries(model, records):
+    """The records' search entries, built by the entity's own document function (which reads
+    the relations the caller has put in each record's prefetch cache)."""
+    if not search.is_indexed(model):
+        return
+    entity = search.entity_for_model(model)
+    entries = []
+    for record in records:
+        doc = entity.document(record)
+        entries.append(
+            SearchEntry(
+                entity=entity.name,
+                object_id=record.pk,
+                title=doc.title[:300],
+                subtitle=doc.subtitle[:300],
+                text=search._index_text(doc.text),
+                owner_id=record.owner_id,
+                team_id=record.team_id,
+            )
+        )
+    for entry, pk in zip(entries, allocate_ids(SearchEntry, len(entries)), strict=True):
+        entry.pk = pk
+    insert_instances(SearchEntry, entries)

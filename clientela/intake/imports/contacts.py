@@ -1,0 +1,510 @@
+"""Importing contacts and companies: the services' rules applied in bulk.
+
+New records go in through ``core.bulk`` (one statement per table per batch, history and search
+entries included); records that already exist — matched on e-mail or phone for contacts, tax id
+for companies, among those the importer may see — are skipped, updated through the services
+(so an update is recorded like any other edit) or created again, as the import asks.
+"""
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from clientela.contacts import services
+from clientela.contacts.choices import SourceChannel
+from clientela.contacts.models import (
+    Company,
+    CompanyPhone,
+    Contact,
+    ContactEmail,
+    ContactPhone,
+    Employment,
+)
+from clientela.core import bulk, customfields, permissions
+from clientela.core.history import snapshot
+from clientela.core.services import resolve_tags
+from clientela.core.text import sort_key
+from clientela.core.validators import normalize_email, normalize_phone, normalize_tax_id
+from clientela.intake.services.assignment import assign_new
+
+from . import values as v
+from .fields import CF_PREFIX
+
+CONTACT_TEXT = (
+    "first_name",
+    "last_name",
+    "second_last_name",
+    "job_title",
+    "source_detail",
+    "street",
+    "city",
+    "postcode",
+    "region",
+    "country",
+)
+CONTACT_CHOICES = ("language", "lifecycle_stage", "lead_status", "source", "consent_status")
+COMPANY_TEXT = ("name", "legal_name", "domain", "website", "street", "city", "postcode")
+COMPANY_TEXT += ("region", "country")
+COMPANY_CHOICES = ("industry", "size")
+
+
+class RecordImporter:
+    """What the contact and company importers share: owner, team, tags, custom fields and the
+    duplicate policy."""
+
+    model = None
+
+    def __init__(self, options, actor):
+        self.options, self.actor = options, actor
+        self.people = v.People()
+        self.definitions = customfields.definitions_for(self.model)
+        self.tags = {}
+
+    def tag_objects(self, names):
+        """Tags by name, created when new, looked up once per import."""
+        missing = [n for n in names if n not in self.tags]
+        if missing:
+            self.tags.update(zip(missing, resolve_tags(missing), strict=True))
+        return [self.tags[n] for n in dict.fromkeys(names)]
+
+    def common(self, values, item, errors):
+        for name, parse in (("owner", self.people.user), ("team", self.people.team)):
+            if name in values:
+                try:
+                    item["fields"][name] = parse(v.text(_one(values[name])))
+                except ValidationError as error:
+                    errors[name] = error.messages
+        item["tags"] = [t for raw in _all(values.get("tags")) for t in v.split_list(v.text(raw))]
+        custom = {
+            key[len(CF_PREFIX) :]: v.text(_one(raw))
+            for key, raw in values.items()
+            if key.startswith(CF_PREFIX)
+        }
+        try:
+            item["custom"] = customfields.clean_values(
+                self.model, custom, definitions=self.definitions
+            )
+        except ValidationError as error:
+            errors.update({f"{CF_PREFIX}{k}": m for k, m in error.message_dict.items()})
+        item["given_custom"] = custom
+
+    def visible(self, queryset):
+        return permissions.visible(self.actor, queryset) if self.actor is not None else queryset
+
+    def write(self, batch, changes):
+        news, updates = [], []
+        pending = {}  # match key -> item created earlier in this batch
+        for line, cells, item in batch.items:
+            keys = [k for k in item["keys"] if k[0] in self.options.match_on]
+            earlier = next((pending[k] for k in keys if k in pending), None)
+            existing = None if earlier else self.match(keys, item)
+            policy = self.options.on_duplicate
+            if (earlier or existing) and policy == "skip":
+                what = _("line %(line)d") % {"line": earlier["line"]} if earlier else f"#{existing}"
+                batch.skip(line, _("Already there (%(what)s).") % {"what": what}, cells)
+            elif earlier and policy == "update":
+                merge_into(earlier, item)
+            elif existing and policy == "update":
+                updates.append((line, cells, item, existing))
+            else:
+                item["line"] = line
+                news.append(item)
+                pending.update(dict.fromkeys(keys, item))
+        created = self.create(news)
+        changes.add_created(self.model, created)
+        batch.outcome.created += len(created)
+        for line, cells, item, pk in updates:
+            try:
+                with transaction.atomic():
+                    record, before = self.update(pk, item)
+                changes.add_updated(record, before)
+                batch.outcome.updated += 1
+            except ValidationError as error:
+                batch.fail(line, _errors(error), cells)
+
+
+def _one(raw):
+    return raw[0] if isinstance(raw, list) else raw
+
+
+def _all(raw):
+    if raw is None:
+        return []
+    return raw if isinstance(raw, list) else [raw]
+
+
+def _errors(error):
+    return error.message_dict if hasattr(error, "error_dict") else {"row": error.messages}
+
+
+def _country(fields, errors):
+    if fields.get("country"):
+        try:
+            fields["country"] = v.country_code(fields["country"])
+        except ValidationError as error:
+            errors["country"] = error.messages
+            fields["country"] = ""
+
+
+def merge_into(item, other):
+    """Fold a later row about the same record into the one created earlier in the batch."""
+    item["fields"].update(other["fields"])
+    for key in ("emails", "phones", "tags"):
+        if key in item:
+            item[key] += [x for x in other.get(key, []) if x not in item[key]]
+    item["custom"].update({k: x for k, x in other["custom"].items() if k in other["given_custom"]})
+
+
+class ContactImporter(RecordImporter):
+    model = Contact
+
+    def __init__(self, options, actor):
+        super().__init__(options, actor)
+        self.choices = {name: v.Choices(Contact, name) for name in CONTACT_CHOICES}
+        self.companies = CompanyFinder(actor)
+        self.matches = {}
+
+    def prepare(self, values):
+        errors, fields = {}, {}
+        for name in CONTACT_TEXT:
+            if name in values:
+                fields[name] = v.text(values[name])
+        if "surnames" in values:
+            last, second = v.split_surnames(v.text(values["surnames"]))
+            fields.setdefault("last_name", last)
+            fields.setdefault("second_last_name", second)
+        if "full_name" in values and not (fields.get("first_name") or fields.get("last_name")):
+            first, last, second = v.split_full_name(v.text(values["full_name"]))
+            fields.update(first_name=first, last_name=last, second_last_name=second)
+        for name in CONTACT_CHOICES:
+            if name in values:
+                try:
+                    fields[name] = self.choices[name].parse(v.text(values[name]))
+                except ValidationError as error:
+                    errors[name] = error.messages
+        if "consent_at" in values:
+            try:
+                fields["consent_at"] = v.parse_when(v.text(values["consent_at"]))
+            except ValidationError as error:
+                errors["consent_at"] = error.messages
+        notes = "\n\n".join(v.text(n) for n in _all(values.get("notes")))
+        if notes:
+            fields["notes"] = notes
+        _country(fields, errors)
+        for name, value in fields.items():
+            if isinstance(value, str):
+                try:
+                    v.check_length(Contact, name, value)
+                except ValidationError as error:
+                    errors[name] = error.messages
+        item = {"fields": fields, "emails": [], "phones": []}
+        bad = []
+        for raw in _all(values.get("email")):
+            for address in v.split_emails(v.text(raw)):
+                try:
+                    email = normalize_email(address)
+                except ValidationError:
+                    bad.append(address[:100])
+                    continue
+                if email not in item["emails"]:
+                    item["emails"].append(email)
+        if bad:
+            errors["email"] = [_("Not an e-mail address: %(value)s") % {"value": ", ".join(bad)}]
+        bad = []
+        for raw in _all(values.get("phone")):
+            for number in v.split_phones(v.text(raw)):
+                try:
+                    phone = normalize_phone(number, fields.get("country") or None)
+                except ValidationError:
+                    bad.append(number[:40])
+                    continue
+                if phone not in item["phones"]:
+                    item["phones"].append(phone)
+        if bad:
+            errors["phone"] = [_("Not a phone number: %(value)s") % {"value": ", ".join(bad)}]
+        if "company" in values:
+            item["company"] = v.check_length(Company, "name", v.text(_one(values["company"])))
+        self.common(values, item, errors)
+        if not (fields.get("first_name") or fields.get("last_name")):
+            # A contact known only by an address or a number is named after it, as web
+            # forms do, so it can be found and renamed later.
+            if item["emails"]:
+                fields["first_name"] = item["emails"][0].split("@")[0][:100]
+            elif item["phones"]:
+                fields["first_name"] = item["phones"][0]
+            elif not errors:
+                errors["first_name"] = [_("Enter a first name, a surname or an e-mail.")]
+        if errors:
+            raise ValidationError(errors)
+        item["keys"] = [("email", e) for e in item["emails"]] + [
+            ("phone", p) for p in item["phones"]
+        ]
+        return item
+
+    def write(self, batch, changes):
+        self.load_matches([k for _l, _c, item in batch.items for k in item["keys"]])
+        self.companies.prepare(
+            [item["company"] for _l, _c, item in batch.items if item.get("company")],
+            changes,
+        )
+        super().write(batch, changes)
+
+    def load_matches(self, keys):
+        emails = [value for kind, value in keys if kind == "email"]
+        phones = [value for kind, value in keys if kind == "phone"]
+        alive = self.visible(Contact.objects.all()).values("pk")
+        self.matches = {}
+        if emails and "email" in self.options.match_on:
+            rows = ContactEmail.objects.filter(email__in=emails, contact__in=alive)
+            for email, pk in rows.values_list("email", "contact_id").order_by("contact_id"):
+                self.matches.setdefault(("email", email), pk)
+        if phones and "phone" in self.options.match_on:
+            rows = ContactPhone.objects.filter(number__in=phones, contact__in=alive)
+            for number, pk in rows.values_list("number", "contact_id").order_by("contact_id"):
+                self.matches.setdefault(("phone", number), pk)
+
+    def match(self, keys, item):
+        return next((self.matches[k] for k in keys if k in self.matches), None)
+
+    def create(self, items):
+        records, emails, phones, jobs = [], [], [], []
+        today = timezone.localdate()
+        for item in items:
+            contact = Contact(**item["fields"])
+            contact.source = item["fields"].get("source") or SourceChannel.IMPORT
+            if contact.consent_status in ("granted", "withdrawn", "denied"):
+                contact.consent_at = contact.consent_at or timezone.now()
+            contact.custom_fields = item["custom"]
+            if item.get("company"):
+                contact.company = self.companies.get(item["company"])
+            contact.refresh_sort_name()
+            contact._prefetched_objects_cache = {
+                "emails": [
+                    ContactEmail(contact=contact, email=e, kind="work", is_primary=n == 0)
+                    for n, e in enumerate(item["emails"])
+                ],
+                "phones": [
+                    ContactPhone(contact=contact, number=p, kind="mobile", is_primary=n == 0)
+                    for n, p in enumerate(item["phones"])
+                ],
+            }
+            emails += contact._prefetched_objects_cache["emails"]
+            phones += contact._prefetched_objects_cache["phones"]
+            if contact.company is not None:
+                jobs.append(
+                    Employment(
+                        contact=contact,
+                        company=contact.company,
+                        role=contact.job_title,
+                        started_on=today,
+                    )
+                )
+            contact.new_tags = self.tag_objects(item["tags"])
+            records.append(contact)
+        bulk.create_records(
+            Contact,
+            records,
+            actor=self.actor,
+            children={ContactEmail: emails, ContactPhone: phones, Employment: jobs},
+            extra_history=_contact_extra,
+            tags_of=_new_tags,
+        )
+        assign_new(records, actor=self.actor, record_type="contact")
+        return records
+
+    def update(self, pk, item):
+        contact = Contact.objects.get(pk=pk)
+        before = contact_state(contact)
+        fields = dict(item["fields"])
+        if item.get("company"):
+            fields["company"] = self.companies.get(item["company"])
+        current_emails = [{"email": e, "kind": k, "is_primary": p} for e, k, p in before["_emails"]]
+        current_phones = [
+            {"number": n, "kind": k, "is_primary": p} for n, k, p in before["_phones"]
+        ]
+        known_emails = {e["email"] for e in current_emails}
+        known_phones = {p["number"] for p in current_phones}
+        contact = services.update_contact(
+            contact,
+            actor=self.actor,
+            emails=current_emails + [e for e in item["emails"] if e not in known_emails],
+            phones=current_phones + [p for p in item["phones"] if p not in known_phones],
+            tags=sorted(set(before["tags"]) | set(item["tags"])) if item["tags"] else None,
+            custom_fields=item["given_custom"] or None,
+            **fields,
+        )
+        return contact, before
+
+
+def _new_tags(record):
+    return record.new_tags
+
+
+def _contact_extra(contact):
+    cache = contact._prefetched_objects_cache
+    return {
+        "emails": [f"{e.email} ({e.kind})" for e in cache["emails"]],
+        "phones": [f"{p.number} ({p.kind})" for p in cache["phones"]],
+    }
+
+
+def contact_state(contact):
+    """A contact's values in the form ``update_contact`` takes: what undo puts back."""
+    state = snapshot(contact)
+    state["_emails"] = list(contact.emails.values_list("email", "kind", "is_primary"))
+    state["_phones"] = list(contact.phones.values_list("number", "kind", "is_primary"))
+    state["custom_fields"] = dict(contact.custom_fields)
+    return state
+
+
+class CompanyFinder:
+    """Companies named in a contacts file: the importer's visible company of that name (the
+    oldest; accents and case ignored), else a new one created with the batch."""
+
+    def __init__(self, actor):
+        self.actor = actor
+        self.by_key = {}
+
+    def prepare(self, names, changes):
+        wanted = {sort_key(n, 200): n for n in names if sort_key(n, 200) not in self.by_key}
+        if not wanted:
+            return
+        queryset = Company.objects.filter(sort_name__in=list(wanted)).order_by("pk")
+        if self.actor is not None:
+            queryset = permissions.visible(self.actor, queryset)
+        for company in queryset:
+            self.by_key.setdefault(company.sort_name, company)
+        missing = [name for key, name in wanted.items() if key not in self.by_key]
+        created = []
+        for name in missing:
+            company = Company(name=name)
+            company.refresh_sort_name()
+            company._prefetched_objects_cache = {"phones": []}
+            created.append(company)
+        bulk.create_records(Company, created, actor=self.actor)
+        changes.add_created(Company, created)
+        for company in created:
+            self.by_key[company.sort_name] = company
+
+    def get(self, name):
+        return self.by_key[sort_key(name, 200)]
+
+
+class CompanyImporter(RecordImporter):
+    model = Company
+
+    def __init__(self, options, actor):
+        super().__init__(options, actor)
+        self.choices = {name: v.Choices(Company, name) for name in COMPANY_CHOICES}
+        self.matches = {}
+
+    def prepare(self, values):
+        errors, fields = {}, {}
+        for name in COMPANY_TEXT:
+            if name in values:
+                fields[name] = v.text(_one(values[name]))
+        description = "\n\n".join(v.text(n) for n in _all(values.get("description")))
+        if description:
+            fields["description"] = description
+        for name in COMPANY_CHOICES:
+            if name in values:
+                try:
+                    fields[name] = self.choices[name].parse(v.text(values[name]))
+                except ValidationError as error:
+                    errors[name] = error.messages
+        if "tax_id" in values:
+            try:
+                fields["tax_id"] = normalize_tax_id(v.text(values["tax_id"]))
+            except ValidationError as error:
+                errors["tax_id"] = error.messages
+        _country(fields, errors)
+        fields["domain"] = fields.get("domain", "").lower().removeprefix("www.")
+        if not fields.get("name"):
+            errors["name"] = [_("This field is required.")]
+        for name, value in fields.items():
+            if isinstance(value, str):
+                try:
+                    v.check_length(Company, name, value)
+                except ValidationError as error:
+                    errors[name] = error.messages
+        item = {"fields": fields, "phones": []}
+        bad = []
+        for raw in _all(values.get("phone")):
+            for number in v.split_phones(v.text(raw)):
+                try:
+                    phone = normalize_phone(number, fields.get("country") or None)
+                except ValidationError:
+                    bad.append(number[:40])
+                    continue
+                if phone not in item["phones"]:
+                    item["phones"].append(phone)
+        if bad:
+            errors["phone"] = [_("Not a phone number: %(value)s") % {"value": ", ".join(bad)}]
+        self.common(values, item, errors)
+        if fields.get("website"):
+            try:
+                Company._meta.get_field("website").clean(fields["website"], None)
+            except ValidationError as error:
+                errors["website"] = error.messages
+        if errors:
+            raise ValidationError(errors)
+        item["keys"] = [("tax_id", fields["tax_id"])] if fields.get("tax_id") else []
+        return item
+
+    def write(self, batch, changes):
+        tax_ids = [value for _l, _c, item in batch.items for _k, value in item["keys"]]
+        self.matches = {}
+        if tax_ids and "tax_id" in self.options.match_on:
+            queryset = self.visible(Company.objects.filter(tax_id__in=tax_ids)).order_by("pk")
+            for tax_id, pk in queryset.values_list("tax_id", "pk"):
+                self.matches.setdefault(("tax_id", tax_id), pk)
+        super().write(batch, changes)
+
+    def match(self, keys, item):
+        return next((self.matches[k] for k in keys if k in self.matches), None)
+
+    def create(self, items):
+        records, phones = [], []
+        for item in items:
+            company = Company(**item["fields"])
+            company.custom_fields = item["custom"]
+            company.refresh_sort_name()
+            company._prefetched_objects_cache = {
+                "phones": [
+                    CompanyPhone(company=company, number=p, kind="work", is_primary=n == 0)
+                    for n, p in enumerate(item["phones"])
+                ]
+            }
+            phones += company._prefetched_objects_cache["phones"]
+            company.new_tags = self.tag_objects(item["tags"])
+            records.append(company)
+        bulk.create_records(
+            Company,
+            records,
+            actor=self.actor,
+            children={CompanyPhone: phones},
+            extra_history=lambda c: {
+                "phones": [f"{p.number} ({p.kind})" for p in c._prefetched_objects_cache["phones"]]
+            },
+            tags_of=_new_tags,
+        )
+        assign_new(records, actor=self.actor, record_type="company")
+        return records
+
+    def update(self, pk, item):
+        company = Company.objects.get(pk=pk)
+        before = snapshot(company)
+        before["_phones"] = list(company.phones.values_list("number", "kind", "is_primary"))
+        before["custom_fields"] = dict(company.custom_fields)
+        current = [{"number": n, "kind": k, "is_primary": p} for n, k, p in before["_phones"]]
+        known = {p["number"] for p in current}
+        company = services.update_company(
+            company,
+            actor=self.actor,
+            phones=current + [p for p in item["phones"] if p not in known],
+            tags=sorted(set(before["tags"]) | set(item["tags"])) if item["tags"] else None,
+            custom_fields=item["given_custom"] or None,
+            **item["fields"],
+        )
+        return company, before
