@@ -149,3 +149,26 @@ def test_export_moves_to_the_other_engine_and_back_unchanged(exported, databases
     original = data_members(exported)
     assert data_members(over_there) == original
     assert data_members(back_here) == original
+
+
+def test_stored_files_travel_with_their_records(admin_user, tmp_path, settings):
+    from django.core.files.base import ContentFile
+
+    from clientela.intake.models import ImportJob
+
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "default": {**settings.STORAGES["default"], "OPTIONS": {"location": tmp_path / "media"}},
+    }
+    job = ImportJob(kind="contacts", file_name="people.csv", created_by=admin_user)
+    job.file.save("people.csv", ContentFile(b"name\nAna\n"))
+    path = tmp_path / "with-files.zip"
+    export.write_export(path)
+    stored = tmp_path / "media" / job.file.name
+    stored.unlink()
+    wipe_account()
+
+    restore.restore(path)
+
+    assert ImportJob.objects.get().file.name == job.file.name
+    assert stored.read_bytes() == b"name\nAna\n"
