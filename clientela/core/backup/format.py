@@ -142,26 +142,30 @@ def data_member(model):
 # --- values ---------------------------------------------------------------------------------
 
 
-def encode(field, value):
-    """A column value as JSON (the same text whichever database it came from)."""
-    if value is None:
-        return None
+def encoder(field):
+    """A function writing ``field``'s (non-null) values as JSON, the same text whichever
+    database they came from; ``None`` when the value is JSON already (numbers, text...)."""
     kind = field.get_internal_type()
-    if kind == "JSONField":
-        return value
     if kind == "DecimalField":
-        return format(value.quantize(Decimal(1).scaleb(-field.decimal_places)), "f")
+        exponent = Decimal(1).scaleb(-field.decimal_places)
+        return lambda value: format(value.quantize(exponent), "f")
     if kind == "DurationField":
-        return duration_iso_string(value)
+        return duration_iso_string
     if kind == "BinaryField":
-        return base64.b64encode(bytes(value)).decode("ascii")
+        return lambda value: base64.b64encode(bytes(value)).decode("ascii")
     if kind in ("DateTimeField", "DateField", "TimeField"):
-        return value.isoformat()
+        return lambda value: value.isoformat()
     if kind == "UUIDField":
-        return str(value)
-    if isinstance(value, models.fields.files.FieldFile):
-        return value.name
-    return value
+        return str
+    if kind in ("FileField", "ImageField"):
+        return lambda value: getattr(value, "name", value)
+    return None
+
+
+def encode(field, value):
+    """One value as JSON (see ``encoder``)."""
+    convert = encoder(field)
+    return value if value is None or convert is None else convert(value)
 
 
 def decode(field, value):
