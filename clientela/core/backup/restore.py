@@ -341,6 +341,14 @@ def _rebuild_search(progress):
         search.index_records(entity.model.all_objects.all())
 
 
+def _stored_checksum(storage, name):
+    digest = hashlib.sha256()
+    with storage.open(name, "rb") as stored:
+        while chunk := stored.read(1024 * 1024):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
 @contextmanager
 def _restoring_files(archive, manifest):
     """Write the stored files; remove them again if the restore fails."""
@@ -354,14 +362,21 @@ def _restoring_files(archive, manifest):
                 raise BackupError(
                     _("Unsafe file name in the export: %(name)s") % {"name": member_name}
                 )
+            if default_storage.exists(name):
+                if _stored_checksum(default_storage, name) == manifest["files"][member_name].get(
+                    "sha256"
+                ):
+                    continue  # the same file already there (restoring into the same data folder)
+                raise BackupError(
+                    _(
+                        "A different file named %(name)s is already stored: restore into a new "
+                        "data folder."
+                    )
+                    % {"name": name}
+                )
             with archive.open(member_name) as source:
                 saved = default_storage.save(name, source)
             written.append(saved)
-            if saved != name:
-                raise BackupError(
-                    _("A file named %(name)s is already stored: restore into a new data folder.")
-                    % {"name": name}
-                )
         yield
     except BaseException:
         for name in written:

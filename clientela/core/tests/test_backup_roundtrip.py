@@ -151,7 +151,8 @@ def test_export_moves_to_the_other_engine_and_back_unchanged(exported, databases
     assert data_members(back_here) == original
 
 
-def test_stored_files_travel_with_their_records(admin_user, tmp_path, settings):
+@pytest.mark.parametrize("same_data_folder", [False, True])
+def test_stored_files_travel_with_their_records(admin_user, tmp_path, settings, same_data_folder):
     from django.core.files.base import ContentFile
 
     from clientela.intake.models import ImportJob
@@ -165,10 +166,12 @@ def test_stored_files_travel_with_their_records(admin_user, tmp_path, settings):
     path = tmp_path / "with-files.zip"
     export.write_export(path)
     stored = tmp_path / "media" / job.file.name
-    stored.unlink()
+    if not same_data_folder:
+        stored.unlink()
     wipe_account()
 
     restore.restore(path)
 
     assert ImportJob.objects.get().file.name == job.file.name
     assert stored.read_bytes() == b"name\nAna\n"
+    assert len(list(stored.parent.iterdir())) == 1  # no renamed copy
