@@ -310,15 +310,22 @@ def cmd_import_all(args):
     from clientela.core.backup import restore
     from clientela.core.backup.format import BackupError
 
-    call_command("migrate", interactive=False, verbosity=0)
     try:
+        # A file from an older version goes into its own schema first, then is upgraded.
+        older_models = None if args.dry_run else restore.prepare_database(args.file)
+        if older_models is None:
+            call_command("migrate", interactive=False, verbosity=0)
         if args.dry_run:
             archive, manifest, _models = restore.check_file(args.file, progress=_progress_line)
             archive.close()
             rows = sum(entry["rows"] for entry in manifest["models"].values())
             print(_("Checked: the file can be restored here (%(rows)d rows).") % {"rows": rows})
             return 0
-        counts = restore.restore(args.file, progress=_progress_line)
+        counts = restore.restore(args.file, progress=_progress_line, registry=older_models)
+        if older_models is not None:
+            _progress_line(_("Upgrading the restored data…"))
+            call_command("migrate", interactive=False, verbosity=0)
+            restore.finish_after_upgrade(progress=_progress_line)
     except BackupError as error:
         print(_("clientela: nothing restored: %(error)s") % {"error": error}, file=sys.stderr)
         return 1

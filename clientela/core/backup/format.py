@@ -74,20 +74,31 @@ def label_of(model):
     return model._meta.label_lower
 
 
-def _account_app(app_label, app_name):
-    return app_name.startswith("clientela.") or app_label in ACCOUNT_APPS
+def _account_app(app_label):
+    if app_label in ACCOUNT_APPS:
+        return True
+    # By the installed app's name: models of a migration state (``registry``) know only labels.
+    return apps.is_installed(f"clientela.{app_label}") and any(
+        config.label == app_label and config.name.startswith("clientela.")
+        for config in apps.get_app_configs()
+    )
 
 
-def exported_models():
+def exported_models(registry=None):
     """Every concrete, managed model of the account's apps (M2M tables included), minus the
     skipped ones, in dependency order: a model comes after the models its foreign keys point
-    at (cycles and self-references are left to the deferred constraints)."""
+    at (cycles and self-references are left to the deferred constraints).
+
+    ``registry`` is the app registry to read (the models of an older database schema, while
+    a file from an older version is restored); by default the code's own models.
+    """
+    registry = registry or apps
     chosen = [
         model
-        for model in apps.get_models(include_auto_created=True)
+        for model in registry.get_models(include_auto_created=True)
         if model._meta.managed
         and not model._meta.proxy
-        and _account_app(model._meta.app_label, model._meta.app_config.name)
+        and _account_app(model._meta.app_label)
         and label_of(model) not in SKIPPED_MODELS
     ]
     return dependency_order(chosen)

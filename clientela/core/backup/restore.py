@@ -179,12 +179,19 @@ def _check_schema(manifest, models):
         raise BackupError(
             _(
                 "This file was written by Clientela %(version)s, whose database schema is older "
-                "than this installation's. Restore it with Clientela %(version)s, then upgrade "
-                "that installation: upgrading brings the data forward."
+                "than this database's. Restore it into a new database whose tables are not "
+                "created yet: clientela import all then creates them as they were in "
+                "%(version)s, restores the file and upgrades it."
             )
             % {"version": version}
         )
     by_label = {format.label_of(m): m for m in models}
+    missing = sorted(set(by_label) - set(manifest["models"]))
+    if missing:
+        raise BackupError(
+            _("The file has no data for %(models)s: it is incomplete.")
+            % {"models": ", ".join(missing)}
+        )
     for label, entry in manifest["models"].items():
         model = by_label.get(label)
         if model is None:
@@ -192,7 +199,8 @@ def _check_schema(manifest, models):
                 _("The file holds data for %(model)s, which this installation does not know.")
                 % {"model": label}
             )
-        if entry.get("fields") != format.column_names(model):
+        # As sets: a schema built from migrations orders added columns last.
+        if set(entry.get("fields") or ()) != set(format.column_names(model)):
             raise BackupError(
                 _("The columns of %(model)s in the file differ from this installation's.")
                 % {"model": label}
@@ -221,16 +229,16 @@ def _check_empty(models):
         )
 
 
-def check_file(path, *, progress=None):
+def check_file(path, *, progress=None, registry=None):
     """Check everything that can be checked without writing; return ``(archive, manifest,
-    models)`` with the archive open."""
+    models)`` with the archive open. ``registry``: see ``prepare_database``."""
     progress = progress or (lambda message: None)
     archive = _open_zip(path)
     try:
         manifest = _read_manifest(archive)
         progress(_("Checking the file…"))
         _check_members(archive, manifest)
-        models = format.exported_models()
+        models = format.exported_models(registry)
         _check_schema(manifest, models)
         _check_empty(models)
     except BaseException:
@@ -384,10 +392,16 @@ def _restoring_files(archive, manifest):
         raise
 
 
-def restore(path, *, progress=None):
-    """Restore the export at ``path`` into this (empty) installation; return {label: rows}."""
+def restore(path, *, progress=None, registry=None):
+    """Restore the export at ``path`` into this (empty) installation; return {label: rows}.
+
+    With ``registry`` (the models of an older schema, from ``prepare_database``) the rows go
+    into the tables as that schema has them; the caller then migrates and calls
+    ``finish_after_upgrade``.
+    """
     progress = progress or (lambda message: None)
-    archive, manifest, models = check_file(path, progress=progress)
+    older = registry is not None
+    archive, manifest, models = check_file(path, progress=progress, registry=registry)
     counts = {}
     with archive:
         try:
@@ -404,24 +418,70 @@ def restore(path, *, progress=None):
                 connection.check_constraints()
                 _reset_sequences(models)
                 ContentType.objects.clear_cache()
-                _rebuild_search(progress)
-                _record_restore(path, manifest)
+                if not older:  # else after the upgrade: the code's models need its schema
+                    _rebuild_search(progress)
+                _record_restore(path, manifest, registry or apps)
         except DatabaseError as error:
             raise BackupError(
                 _("The restore failed and nothing was kept: %(error)s") % {"error": error}
             ) from None
         finally:
             ContentType.objects.clear_cache()
-    _complete_content_types()
+    if not older:
+        _complete_content_types()
     return counts
 
 
-def _record_restore(path, manifest):
+def prepare_database(path):
+    """Before restoring a file from an older version into a brand-new database: create the
+    tables as that version had them, so the rows fit, and return the models of that schema
+    (a registry for ``restore``). ``None`` when there is nothing to prepare — the database
+    has tables already, or the file's schema is this code's — and ``migrate`` is run instead.
+
+    Upgrading the restored data is then the ordinary upgrade, data migrations included.
+    """
+    from django.core.management import call_command
+    from django.db.migrations.loader import MigrationLoader
+    from django.db.migrations.recorder import MigrationRecorder
+
+    if (
+        MigrationRecorder(connection).has_table()
+        and MigrationRecorder(connection).migration_qs.exists()
+    ):
+        return None
+    with _open_zip(path) as archive:
+        manifest = _read_manifest(archive)
+    graph = MigrationLoader(None, ignore_no_migrations=True).graph
+    wanted = {
+        (app_label, name)
+        for app_label, value in manifest["schema"].items()
+        for name in format.schema_leaves(value)
+    }
+    if not wanted <= set(graph.nodes):
+        return None  # newer than the code: the checks say so
+    code = {node for node in graph.leaf_nodes() if node[0] in manifest["schema"]}
+    if wanted == code:
+        return None
+    for app_label, name in sorted(wanted):
+        call_command("migrate", app_label, name, interactive=False, verbosity=0)
+    loader = MigrationLoader(connection)
+    return loader.project_state(nodes=sorted(wanted), at_end=True).apps
+
+
+def finish_after_upgrade(progress=None):
+    """After ``migrate`` brought a restored older file up to date: what ``restore`` leaves
+    for the code's own models (the search index, missing content types)."""
+    progress = progress or (lambda message: None)
+    with transaction.atomic():
+        _rebuild_search(progress)
+    _complete_content_types()
+
+
+def _record_restore(path, manifest, registry):
     """The one trace of the restore itself: history records changes people make, and a
     restore changes no record, so a ``core.Flag`` keeps when and from what it happened."""
-    from clientela.core.models import Flag
-
-    Flag.objects.update_or_create(
+    flag = registry.get_model("core", "Flag")
+    flag.objects.update_or_create(
         name=RESTORE_FLAG,
         defaults={
             "value": {

@@ -149,3 +149,33 @@ def wipe_account():
             if format.label_of(model) in format.SEEDED_MODELS:
                 continue
             cursor.execute(f"DELETE FROM {quote(model._meta.db_table)}")  # noqa: S608
+
+
+def rewrite(source, target, *, members=None, manifest=None, refresh_checksums=True):
+    """Copy an export changing some members (``{name: bytes or None to drop}``) and editing
+    the manifest; checksums and sizes of changed members are recomputed unless told not to."""
+    import hashlib
+    import json
+    import zipfile
+
+    members = members or {}
+    with zipfile.ZipFile(source) as archive:
+        content = {name: archive.read(name) for name in archive.namelist()}
+    data = json.loads(content.pop("manifest.json"))
+    for name, value in members.items():
+        if value is None:
+            content.pop(name, None)
+            continue
+        content[name] = value
+        if refresh_checksums:
+            for section in ("models", "files", "lists"):
+                for entry_name, entry in data[section].items():
+                    if entry_name == name or entry.get("file") == name:
+                        entry.update(bytes=len(value), sha256=hashlib.sha256(value).hexdigest())
+    if manifest:
+        manifest(data)
+    with zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, value in content.items():
+            archive.writestr(name, value)
+        archive.writestr("manifest.json", json.dumps(data))
+    return target

@@ -13,7 +13,7 @@ from clientela.contacts.services import create_contact
 from clientela.core.backup import export, restore
 from clientela.core.backup.format import BackupError
 from clientela.core.models import Role
-from clientela.core.tests.backup_dataset import wipe_account
+from clientela.core.tests.backup_dataset import rewrite, wipe_account
 
 pytestmark = pytest.mark.django_db
 
@@ -25,32 +25,6 @@ def exported(admin_user, tmp_path):
     export.write_export(path)
     wipe_account()
     return path
-
-
-def rewrite(source, target, *, members=None, manifest=None, refresh_checksums=True):
-    """Copy an export changing some members (``{name: bytes or None to drop}``) and editing
-    the manifest; checksums and sizes of changed members are recomputed unless told not to."""
-    members = members or {}
-    with zipfile.ZipFile(source) as archive:
-        content = {name: archive.read(name) for name in archive.namelist()}
-    data = json.loads(content.pop("manifest.json"))
-    for name, value in members.items():
-        if value is None:
-            content.pop(name, None)
-            continue
-        content[name] = value
-        if refresh_checksums:
-            for section in ("models", "files", "lists"):
-                for entry_name, entry in data[section].items():
-                    if entry_name == name or entry.get("file") == name:
-                        entry.update(bytes=len(value), sha256=hashlib.sha256(value).hexdigest())
-    if manifest:
-        manifest(data)
-    with zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as archive:
-        for name, value in content.items():
-            archive.writestr(name, value)
-        archive.writestr("manifest.json", json.dumps(data))
-    return target
 
 
 def refused(path, match):
@@ -152,14 +126,14 @@ def test_refuses_a_newer_schema(exported, tmp_path):
     refused(rewrite(exported, tmp_path / "t.zip", manifest=newer), "newer than this installation")
 
 
-def test_explains_an_older_schema(exported, tmp_path):
+def test_explains_an_older_schema_into_a_database_already_migrated(exported, tmp_path):
     def older(manifest):
         manifest["schema"]["contacts"] = "0001_initial"
         manifest["clientela_version"] = "0.0.9"
 
     refused(
         rewrite(exported, tmp_path / "t.zip", manifest=older),
-        "older than this installation's. Restore it with Clientela 0.0.9, then upgrade",
+        "0.0.9, whose database schema is older than this database's. Restore it into a new",
     )
 
 

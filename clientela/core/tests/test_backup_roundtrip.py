@@ -5,6 +5,7 @@ import os
 import subprocess
 import sys
 import uuid
+import zipfile
 from pathlib import Path
 
 import pytest
@@ -19,6 +20,7 @@ from clientela.core.tests.backup_dataset import (
     PASSWORD,
     build_rich_account,
     data_members,
+    rewrite,
     wipe_account,
 )
 
@@ -175,3 +177,19 @@ def test_stored_files_travel_with_their_records(admin_user, tmp_path, settings, 
     assert ImportJob.objects.get().file.name == job.file.name
     assert stored.read_bytes() == b"name\nAna\n"
     assert len(list(stored.parent.iterdir())) == 1  # no renamed copy
+
+
+def test_a_file_from_an_older_version_is_restored_and_upgraded(exported, databases, tmp_path):
+    # The file as the version before intake's imports wrote it: no import tables yet.
+    def before_imports(manifest):
+        manifest["schema"]["intake"] = "0003_webhooks"
+        for label in [label for label in manifest["models"] if label.startswith("intake.import")]:
+            del manifest["models"][label]
+
+    with zipfile.ZipFile(exported) as archive:
+        dropped = {n: None for n in archive.namelist() if n.startswith("data/intake.import")}
+    older = rewrite(exported, tmp_path / "older.zip", members=dropped, manifest=before_imports)
+
+    upgraded = _move(older, databases.new("sqlite"), tmp_path, "upgraded")
+
+    assert data_members(upgraded) == data_members(exported)
