@@ -159,3 +159,16 @@ def test_a_restore_failing_halfway_leaves_the_database_empty(exported, tmp_path)
 def test_a_fresh_database_counts_as_empty():
     # Guards SEEDED_MODELS: a migration that starts seeding a table must add it there.
     assert restore.non_empty_models() == []
+
+
+def test_refuses_a_file_missing_a_table(exported, tmp_path):
+    def drop(manifest):
+        del manifest["models"]["contacts.contactemail"]
+
+    path = rewrite(
+        exported,
+        tmp_path / "t.zip",
+        members={"data/contacts.contactemail.jsonl": None},
+        manifest=drop,
+    )
+    refused(path, "no data for contacts.contactemail: it is incomplete")
