@@ -274,16 +274,25 @@ def _insert_model(archive, model, entry, progress):
     names = [f.attname for f in fields]
     label = format.label_of(model)
     quote = connection.ops.quote_name
-    max_params = connection.features.max_query_params or 30000
-    per_statement = max(1, min(500, max_params // len(fields)))
     # Table and column names come from the models, quoted; values are parameters.
     column_list = ", ".join(quote(f.column) for f in fields)
     head = f"INSERT INTO {quote(model._meta.db_table)} ({column_list}) VALUES "  # noqa: S608
     row_sql = "(" + ", ".join(["%s"] * len(fields)) + ")"
-    count, params, pending = 0, [], 0
+    if connection.vendor == "sqlite":
+        # One prepared statement run for each row of the batch, inside SQLite's C loop (a
+        # multi-row VALUES would be capped at 999 parameters).
+        per_batch = 1000
 
-    def flush(cursor):
-        cursor.execute(head + ", ".join([row_sql] * pending), params)
+        def flush(cursor, batch):
+            cursor.executemany(head + row_sql, batch)
+
+    else:
+        per_batch = max(1, min(500, 30000 // len(fields)))
+
+        def flush(cursor, batch):
+            cursor.execute(head + ", ".join([row_sql] * len(batch)), [v for r in batch for v in r])
+
+    count, batch = 0, []
 
     with connection.cursor() as cursor:
         for number, row in _read_rows(archive, entry["file"], label):
@@ -293,10 +302,12 @@ def _insert_model(archive, model, entry, progress):
                     % {"model": label, "line": number}
                 )
             try:
-                for field, name in zip(fields, names, strict=True):
-                    params.append(
+                batch.append(
+                    [
                         field.get_db_prep_save(format.decode(field, row[name]), connection)
-                    )
+                        for field, name in zip(fields, names, strict=True)
+                    ]
+                )
             except (ValueError, TypeError, ArithmeticError) as error:
                 raise BackupError(
                     _("%(model)s, line %(line)d: %(error)s")
@@ -307,15 +318,14 @@ def _insert_model(archive, model, entry, progress):
                     _("%(model)s, line %(line)d: %(error)s")
                     % {"model": label, "line": number, "error": "; ".join(error.messages)}
                 ) from None
-            pending += 1
             count += 1
-            if pending == per_statement:
-                flush(cursor)
-                params, pending = [], 0
+            if len(batch) == per_batch:
+                flush(cursor, batch)
+                batch = []
             if count % ROWS_PER_PROGRESS == 0:
                 progress(f"{label}: {count}")
-        if pending:
-            flush(cursor)
+        if batch:
+            flush(cursor, batch)
     if count != entry.get("rows"):
         raise BackupError(
             _("%(model)s has %(found)d rows; the manifest says %(expected)s.")
