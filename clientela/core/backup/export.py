@@ -17,6 +17,7 @@ from clientela.core.backup import format
 from clientela.core.backup.lists import LISTS
 
 BATCH_SIZE = 2000  # rows per keyset page
+ROWS_PER_PROGRESS = 50000
 COMPRESSLEVEL = 3  # most of deflate's gain on JSON lines at a fraction of level 6's time
 
 
@@ -181,9 +182,11 @@ def _write_model(archive, model, batch_size, progress):
             if len(lines) >= batch_size:
                 out.write(("\n".join(lines) + "\n").encode())
                 lines = []
+            if count % ROWS_PER_PROGRESS == 0:
                 progress(f"{format.label_of(model)}: {count}")
         if lines:
             out.write(("\n".join(lines) + "\n").encode())
+    progress(f"{format.label_of(model)}: {count}")
     return {"file": format.data_member(model), "rows": count, "fields": names, **out.summary()}
 
 
