@@ -307,7 +307,7 @@ def cmd_import_all(args):
     from django.core.management import call_command
     from django.utils.translation import gettext as _
 
-    from clientela.core.backup import restore
+    from clientela.core.backup import checks, restore
     from clientela.core.backup.format import BackupError
 
     try:
@@ -316,7 +316,7 @@ def cmd_import_all(args):
         if older_models is None:
             call_command("migrate", interactive=False, verbosity=0)
         if args.dry_run:
-            archive, manifest, _models = restore.check_file(args.file, progress=_progress_line)
+            archive, manifest, _models = checks.check_file(args.file, progress=_progress_line)
             archive.close()
             rows = sum(entry["rows"] for entry in manifest["models"].values())
             print(_("Checked: the file can be restored here (%(rows)d rows).") % {"rows": rows})
