@@ -17,6 +17,7 @@ from clientela.core.api.views import (
     UserViewSet,
 )
 from clientela.core.middleware import CONTENT_SECURITY_POLICY, content_security_policy
+from clientela.intake.api.imports import ImportViewSet
 from clientela.intake.api.views import AssignmentRuleViewSet, WebFormViewSet, WebhookViewSet
 from clientela.sales.api.catalog import PriceListViewSet, ProductViewSet, TaxRateViewSet
 from clientela.sales.api.purchases import PurchaseViewSet
@@ -49,6 +50,7 @@ router.register("teams", TeamViewSet, basename="team")
 router.register("custom-fields", CustomFieldViewSet, basename="customfield")
 router.register("tags", TagViewSet, basename="tag")
 router.register("assignment-rules", AssignmentRuleViewSet, basename="assignmentrule")
+router.register("imports", ImportViewSet, basename="import")
 router.register("web-forms", WebFormViewSet, basename="webform")
 router.register("webhooks", WebhookViewSet, basename="webhook")
 router.register("tokens", ApiTokenViewSet, basename="token")

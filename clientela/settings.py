@@ -263,6 +263,7 @@ SPECTACULAR_SETTINGS = {
         "EmailKindEnum": "clientela.contacts.choices.EmailKind",
         "PhoneKindEnum": "clientela.contacts.choices.PhoneKind",
         "StageKindEnum": "clientela.sales.choices.StageKind",
+        "ConsentActionEnum": "clientela.contacts.choices.ConsentAction",
     },
 }
 

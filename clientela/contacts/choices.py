@@ -89,3 +89,61 @@ class EmailKind(models.TextChoices):
     WORK = "work", _("Work")
     PERSONAL = "personal", _("Personal")
     OTHER = "other", _("Other")
+
+
+# --- consent and data protection -----------------------------------------------------------------
+
+
+class ConsentPurpose(models.TextChoices):
+    """What a person agrees to. ``marketing_email`` is the consent the contact's own consent
+    fields show (the one marketing sends depend on)."""
+
+    MARKETING_EMAIL = "marketing_email", _("Marketing e-mails")
+    NEWSLETTER = "newsletter", _("Newsletter")
+    MARKETING_PHONE = "marketing_phone", _("Marketing calls and SMS")
+    PROFILING = "profiling", _("Profiling and personalised offers")
+    THIRD_PARTY = "third_party", _("Sharing with third parties")
+    SURVEYS = "surveys", _("Satisfaction surveys")
+    DATA_PROCESSING = "data_processing", _("Processing of personal data")
+
+
+class LawfulBasis(models.TextChoices):
+    """The six lawful bases of GDPR Art. 6(1)."""
+
+    CONSENT = "consent", _("Consent")
+    CONTRACT = "contract", _("Contract")
+    LEGAL_OBLIGATION = "legal_obligation", _("Legal obligation")
+    VITAL_INTERESTS = "vital_interests", _("Vital interests")
+    PUBLIC_TASK = "public_task", _("Public task")
+    LEGITIMATE_INTERESTS = "legitimate_interests", _("Legitimate interests")
+
+
+class ConsentAction(models.TextChoices):
+    GRANT = "grant", _("Granted")
+    WITHDRAW = "withdraw", _("Withdrawn")
+
+
+class ConsentSource(models.TextChoices):
+    WEB_FORM = "web_form", _("Web form")
+    DOUBLE_OPT_IN = "double_opt_in", _("Double opt-in e-mail")
+    WITHDRAWAL_LINK = "withdrawal_link", _("Withdrawal link")
+    UI = "ui", _("Web interface")
+    API = "api", _("API")
+    IMPORT = "import", _("Import")
+    EMAIL = "email", _("E-mail")
+    PHONE = "phone", _("Phone call")
+    IN_PERSON = "in_person", _("In person")
+    PAPER = "paper", _("Signed paper form")
+    RETENTION = "retention", _("Retention rule")
+
+
+class PrivacyRequestKind(models.TextChoices):
+    ACCESS_EXPORT = "access_export", _("Data-access export")
+    ANONYMISE = "anonymise", _("Anonymisation")
+    PURGE = "purge", _("Purge")
+
+
+class RetentionRuleKind(models.TextChoices):
+    ANONYMISE_INACTIVE_LEADS = "anonymise_inactive_leads", _("Anonymise inactive leads")
+    PURGE_TRASHED_CONTACTS = "purge_trashed_contacts", _("Purge contacts in the trash")
+    DELETE_OLD_SUBMISSIONS = "delete_old_submissions", _("Delete old form submissions")

@@ -1,7 +1,11 @@
 """Background jobs of contacts and companies."""
 
+from django_tasks import task
+
 from clientela.contacts import services
 from clientela.contacts.models import Company, Contact
+from clientela.core.choices import ChangeSource
+from clientela.core.context import change_context
 
 PURGE_BATCH = 500
 
@@ -22,3 +26,12 @@ def purge_expired_trash(cutoff):
             count += len(services.purge_records(batch, actor=None))
         counts[model._meta.label] = count
     return counts
+
+
+@task()
+def apply_retention_rules():
+    """The daily job applying the enabled retention rules (a system change in history)."""
+    from clientela.contacts.privacy.retention import apply_enabled_rules
+
+    with change_context(source=ChangeSource.SYSTEM):
+        return apply_enabled_rules()

@@ -135,6 +135,8 @@ class Contact(CrmRecord, Address):
     )
     notes = models.TextField(_("notes"), blank=True, max_length=10000)
     sort_name = SortKeyField(max_length=320, editable=False)
+    # Set by an erasure: the personal data are gone, the record stays for the figures.
+    anonymised_at = models.DateTimeField(_("anonymised"), null=True, blank=True, editable=False)
 
     class Meta:
         verbose_name = _("contact")
@@ -312,3 +314,12 @@ class DuplicateDismissal(models.Model):
     @classmethod
     def dismissed_keys(cls, kind):
         return set(cls.objects.filter(kind=kind).values_list("low_id", "high_id"))
+
+
+# The consent log, privacy requests and retention rules live in their own module.
+from .models_privacy import (  # noqa: E402, F401
+    ConsentRecord,
+    ConsentText,
+    PrivacyRequest,
+    RetentionRule,
+)

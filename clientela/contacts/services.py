@@ -159,6 +159,7 @@ def create_contact(*, actor, emails=(), phones=(), tags=(), custom_fields=None, 
                 role=contact.job_title,
                 started_on=timezone.localdate(),
             )
+    _log_typed_consent(contact, None, actor)
     return contact
 
 
@@ -172,15 +173,20 @@ def update_contact(
     phones=None,
     tags=None,
     custom_fields=None,
+    consent_logged=False,
     **fields,
 ):
     """Change a contact; ``None`` leaves e-mails/phones/tags/custom fields as they are.
+
+    A change of the consent status is appended to the consent log (``consent_logged`` says
+    the log already has it: the consent services call this to show their record).
 
     Moving the contact to another company ends the current company link (kept as a past link)
     and starts a new one.
     """
     contact = Contact.all_objects.select_for_update().get(pk=contact.pk)
     old_company_id = contact.company_id
+    old_consent = contact.consent_status
     with records.track_update(contact, actor=actor, expected_version=expected_version):
         for name, value in _check_contact_fields(fields, contact.company_id).items():
             setattr(contact, name, value)
@@ -202,7 +208,16 @@ def update_contact(
             contact.tags.set(resolve_tags(tags))
         if contact.company_id != old_company_id:
             _move_employment(contact, old_company_id)
+    if not consent_logged:
+        _log_typed_consent(contact, old_consent, actor)
     return contact
+
+
+def _log_typed_consent(contact, old_status, actor):
+    if contact.consent_status != old_status:
+        from .privacy.consent import log_typed_consent
+
+        log_typed_consent(contact, actor=actor)
 
 
 def _move_employment(contact, old_company_id):

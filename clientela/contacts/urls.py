@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views, views_duplicates
+from . import views, views_duplicates, views_privacy
 
 app_name = "contacts"
 
@@ -64,7 +64,29 @@ COMPANY_VIEWS = {
     "merge": views_duplicates.CompanyMergeView,
 }
 
+PRIVACY_URLS = [
+    path("privacy/", views_privacy.PrivacySettingsView.as_view(), name="privacy_settings"),
+    path(
+        "withdraw/<str:token>/",
+        views_privacy.PublicWithdrawView.as_view(),
+        name="withdraw_consent",
+    ),
+    path("<int:pk>/consents/", views_privacy.ContactConsentView.as_view(), name="contact_consent"),
+    path(
+        "<int:pk>/consents/withdraw/",
+        views_privacy.ContactWithdrawView.as_view(),
+        name="contact_withdraw",
+    ),
+    path(
+        "<int:pk>/data-export/",
+        views_privacy.ContactDataExportView.as_view(),
+        name="contact_data_export",
+    ),
+    path("<int:pk>/erase/", views_privacy.ContactEraseView.as_view(), name="contact_erase"),
+]
+
 urlpatterns = [
+    *PRIVACY_URLS,
     path("trash/", views.TrashView.as_view(), name="trash"),
     *record_urls("company", COMPANY_VIEWS, base="companies/"),
     *record_urls("contact", CONTACT_VIEWS),

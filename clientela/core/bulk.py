@@ -16,6 +16,7 @@ import json
 
 from django.contrib.contenttypes.models import ContentType
 from django.db import connection, models
+from django.db.models.base import ModelState
 from django.utils import timezone
 
 from clientela.core import search
@@ -23,6 +24,36 @@ from clientela.core.choices import ChangeAction
 from clientela.core.context import current_request_id, current_source
 from clientela.core.history import _json_value
 from clientela.core.models import ChangeRecord, SearchEntry
+
+_prototypes = {}
+
+
+def build(model, **values):
+    """A new, unsaved ``model`` instance with ``values`` (field names or column attnames; a
+    foreign key given by name takes an instance, saved or not) over the field defaults.
+
+    ``Model(**values)`` spends most of its time matching keyword arguments to fields; for values
+    already validated this copies a prototype's defaults instead, twenty times faster. Mutable
+    defaults (a JSON field's ``{}``) must be passed explicitly.
+    """
+    if model not in _prototypes:
+        defaults = dict(model().__dict__)
+        defaults.pop("_state")
+        relations = {f.name: f.attname for f in model._meta.concrete_fields if f.is_relation}
+        _prototypes[model] = (defaults, relations)
+    defaults, relations = _prototypes[model]
+    instance = model.__new__(model)
+    data = instance.__dict__
+    data.update(defaults)
+    state = instance._state = ModelState()
+    for name, value in values.items():
+        attname = relations.get(name)
+        if attname is None:
+            data[name] = value
+        else:
+            data[attname] = value.pk if value is not None else None
+            state.fields_cache[name] = value
+    return instance
 
 
 def allocate_ids(model, count):
@@ -62,37 +93,48 @@ def insert_rows(model, columns, rows):
 
 
 class _Columns:
-    """How ``model``'s instances become rows: the concrete columns and, for the few field types
-    whose Python value is not what the database takes, the field's own conversion."""
-
-    NEEDS_PREP = (models.DateTimeField, models.DateField, models.DecimalField, models.JSONField)
+    """How ``model``'s instances become rows: the concrete columns, read from the instance's
+    ``__dict__``, and a converter for the few field types whose Python value is not what the
+    database driver takes (the same conversions Django's ``get_db_prep_save`` makes)."""
 
     def __init__(self, model):
-        self.fields = [f for f in model._meta.concrete_fields]
-        self.names = [f.column for f in self.fields]
-        self.attnames = [f.attname for f in self.fields]
-        self.prep = [isinstance(f, self.NEEDS_PREP) for f in self.fields]
+        fields = list(model._meta.concrete_fields)
+        self.names = [f.column for f in fields]
+        self.attnames = [f.attname for f in fields]
+        self.converters = [
+            (n, converter) for n, f in enumerate(fields) if (converter := _converter(f))
+        ]
 
     def row(self, record):
-        values = []
-        for field, attname, prep in zip(self.fields, self.attnames, self.prep, strict=True):
-            value = getattr(record, attname)
-            if prep and value is not None:
-                if isinstance(field, models.JSONField) and connection.vendor == "postgresql":
-                    value = json.dumps(value)  # COPY takes JSON as its text
-                else:
-                    value = field.get_db_prep_save(value, connection)
-            values.append(value)
-        return tuple(values)
+        data = record.__dict__
+        values = [data[a] for a in self.attnames]
+        for n, convert in self.converters:
+            if values[n] is not None:
+                values[n] = convert(values[n])
+        return values
+
+
+def _converter(field):
+    ops = connection.ops
+    if isinstance(field, models.JSONField):
+        return json.dumps  # COPY and SQLite both take JSON as its text
+    if isinstance(field, models.DateTimeField):
+        return ops.adapt_datetimefield_value
+    if isinstance(field, models.DateField):
+        return ops.adapt_datefield_value
+    if isinstance(field, models.DecimalField):
+        return lambda v: ops.adapt_decimalfield_value(v, field.max_digits, field.decimal_places)
+    return None
 
 
 _columns = {}
 
 
 def columns_of(model):
-    if model not in _columns:
-        _columns[model] = _Columns(model)
-    return _columns[model]
+    key = (model, connection.vendor)
+    if key not in _columns:
+        _columns[key] = _Columns(model)
+    return _columns[key]
 
 
 def insert_instances(model, instances):
@@ -145,23 +187,42 @@ def _set_tags(model, records, tags):
     insert_rows(through, [source, target], rows)
 
 
+_tracked = {}
+
+
+def _tracked_fields(model):
+    """``(name, attname, needs conversion)`` of the fields history records, as ``snapshot``
+    chooses them."""
+    if model not in _tracked:
+        exclude = set(getattr(model, "history_exclude", ()))
+        plain = (models.CharField, models.TextField, models.BooleanField, models.IntegerField)
+        _tracked[model] = [
+            (f.name, f.attname, not isinstance(f, plain) and not f.is_relation)
+            for f in model._meta.concrete_fields
+            if not f.primary_key and f.editable and f.name not in exclude
+        ]
+    return _tracked[model]
+
+
 def creation_values(record, extra=None, tags=()):
     """What ``history.creation_changes`` records, from the instance alone (no reads)."""
-    exclude = set(getattr(record, "history_exclude", ()))
+    data = record.__dict__
     changes = {}
-    for field in record._meta.concrete_fields:
-        if field.primary_key or not field.editable or field.name in exclude:
+    for name, attname, convert in _tracked_fields(type(record)):
+        value = data[attname]
+        if value is None or value == "":
             continue
-        value = field.value_from_object(record)
-        if field.name == "custom_fields" and isinstance(value, dict):
+        if name == "custom_fields":
             for key, custom_value in value.items():
-                changes[f"custom_fields.{key}"] = custom_value
+                changes[f"custom_fields.{key}"] = [None, custom_value]
             continue
-        changes[field.name] = _json_value(value)
+        changes[name] = [None, _json_value(value) if convert else value]
     if tags:
-        changes["tags"] = sorted(t.name for t in tags)
-    changes.update(extra or {})
-    return {k: [None, v] for k, v in changes.items() if v not in (None, "", [], {})}
+        changes["tags"] = [None, sorted(t.name for t in tags)]
+    for key, value in (extra or {}).items():
+        if value not in (None, "", [], {}):
+            changes[key] = [None, value]
+    return changes
 
 
 def _write_history(model, records, actor, extra_history, tags, now):
@@ -169,7 +230,8 @@ def _write_history(model, records, actor, extra_history, tags, now):
     source, request_id = current_source(), current_request_id()
     actor_id = actor.pk if actor is not None and actor.pk else None
     history = [
-        ChangeRecord(
+        build(
+            ChangeRecord,
             content_type_id=content_type.pk,
             object_id=record.pk,
             object_repr=str(record)[:200],
@@ -199,7 +261,8 @@ def _write_search_entries(model, records):
     for record in records:
         doc = entity.document(record)
         entries.append(
-            SearchEntry(
+            build(
+                SearchEntry,
                 entity=entity.name,
                 object_id=record.pk,
                 title=doc.title[:300],

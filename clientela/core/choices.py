@@ -27,6 +27,7 @@ class Area(models.TextChoices):
     SALES = "sales", _("Sales (deals, pipelines, products, purchases, forecast)")
     ACTIVITIES = "activities", _("Activities (calls, meetings, e-mails, notes, tasks)")
     SETTINGS = "settings", _("Settings (users, teams, roles, custom fields)")
+    PRIVACY = "privacy", _("Privacy requests (data-access exports, erasure)")
 
 
 class ChangeSource(models.TextChoices):

@@ -113,6 +113,18 @@ def require_write(user, area):
         raise PermissionDenied
 
 
+def can_handle_privacy_requests(user):
+    """Export or erase everything about a person: a role with write access to "privacy" and
+    every record in its scope (administrators; managers by default). An erasure reaches
+    records of every owner, so a narrower scope could not answer a request completely."""
+    return can_write(user, "privacy") and scope_of(user) == RecordScope.ALL
+
+
+def require_privacy_requests(user):
+    if not can_handle_privacy_requests(user):
+        raise PermissionDenied
+
+
 def require_settings(user):
     """Users, teams, roles, custom fields: administrators (or roles granted "settings")."""
     require_write(user, "settings")

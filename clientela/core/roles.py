@@ -9,7 +9,7 @@ BUILTIN_ROLES = {
     "manager": (
         _("Manager"),
         "all",
-        {"contacts": "write", "sales": "write", "activities": "write"},
+        {"contacts": "write", "sales": "write", "activities": "write", "privacy": "write"},
         False,
     ),
     "sales": (

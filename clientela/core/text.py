@@ -14,11 +14,19 @@ _AFTER_N = "n\x7f"
 _SORT_SEPARATORS = re.compile(r"[^\w\x7f]+|_+")
 
 
+# Every combining mark (what ``unicodedata.combining`` flags), as one character class: removing
+# them with a regular expression is many times faster than testing character by character.
+_COMBINING_MARKS = (chr(c) for c in range(0x110000) if unicodedata.combining(chr(c)))
+_COMBINING = re.compile("[" + "".join(map(re.escape, _COMBINING_MARKS)) + "]")
+
+
 def normalize(text):
     """Lower case without accents or repeated spaces: what the search index stores and matches."""
-    decomposed = unicodedata.normalize("NFKD", str(text or "").casefold())
-    stripped = "".join(c for c in decomposed if not unicodedata.combining(c))
-    return _SPACES.sub(" ", stripped).strip()
+    text = str(text or "")
+    if text.isascii():  # most names, addresses and e-mails: nothing to decompose
+        return _SPACES.sub(" ", text.lower()).strip()
+    decomposed = unicodedata.normalize("NFKD", text.casefold())
+    return _SPACES.sub(" ", _COMBINING.sub("", decomposed)).strip()
 
 
 def sort_key(text, max_length=300):

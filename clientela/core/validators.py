@@ -99,6 +99,8 @@ def phone_search_words(e164):
     """How a stored number is written in the search index: the international digits and the
     national ones (``+34600123456`` -> ``["34600123456", "600123456"]``), so both are found."""
     digits = "".join(c for c in str(e164 or "") if c.isdigit())
+    if len(digits) == 11 and digits.startswith("34"):
+        return [digits, digits[2:]]  # Spain: no trunk prefix, the national number is the rest
     try:
         number = phonenumbers.parse(e164, None)
     except phonenumbers.NumberParseException:

@@ -55,6 +55,11 @@ PERIODIC_JOBS = [
     ("job:purge_trash", timedelta(days=1), "clientela.core.jobs.purge_trash"),
     ("job:send_reminders", timedelta(minutes=1), "clientela.activities.jobs.send_reminders"),
     ("job:prune_task_results", timedelta(days=1), "clientela.core.jobs.prune_task_results"),
+    (
+        "job:apply_retention_rules",
+        timedelta(days=1),
+        "clientela.contacts.jobs.apply_retention_rules",
+    ),
 ]
 
 

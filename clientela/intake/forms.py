@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from clientela.contacts.choices import SourceChannel
 from clientela.core.models import Team, User
 
-from .choices import WebhookKind
+from .choices import DuplicatePolicy, ImportKind, WebhookKind
 from .models import AssignmentRule
 
 LIST_HELP = _("Comma-separated; leave empty for any.")
@@ -160,3 +160,54 @@ class WebhookForm(forms.Form):
 
 def mapping_text(mapping):
     return "\n".join(f"{key} = {target}" for key, target in mapping.items())
+
+
+# --- imports --------------------------------------------------------------------------------------
+
+
+class ImportUploadForm(forms.Form):
+    kind = forms.ChoiceField(label=_("The file holds"), choices=ImportKind.choices)
+    file = forms.FileField(
+        label=_("File"),
+        help_text=_("CSV (any delimiter, any encoding), Excel (.xlsx) or vCard (.vcf)."),
+    )
+
+
+class ImportMappingForm(forms.Form):
+    """One choice per column of the file (the field it fills), then how to treat records that
+    already exist."""
+
+    on_duplicate = forms.ChoiceField(
+        label=_("When a record already exists"), choices=DuplicatePolicy.choices
+    )
+    match_on = forms.MultipleChoiceField(
+        label=_("Same record when these match"),
+        choices=[("email", _("E-mail")), ("phone", _("Phone")), ("tax_id", _("Tax id"))],
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+    )
+    dry_run = forms.BooleanField(
+        label=_("Dry run: check every row and write nothing"), required=False
+    )
+    save_as = forms.CharField(
+        label=_("Save this mapping as"),
+        max_length=100,
+        required=False,
+        help_text=_("To use it again for the next file from the same tool."),
+    )
+
+    def __init__(self, *args, job, targets, **kwargs):
+        super().__init__(*args, **kwargs)
+        choices = [("", _("— ignore —"))] + [(t.name, t.label) for t in targets]
+        self.columns = []
+        for n, header in enumerate(job.header):
+            name = f"column_{n}"
+            self.fields[name] = forms.ChoiceField(
+                label=header or _("(no name)"), choices=choices, required=False
+            )
+            self.initial.setdefault(name, job.mapping[n] if n < len(job.mapping) else "")
+            samples = [row[n] for row in job.sample if n < len(row) and row[n]]
+            self.columns.append((self[name], samples[:3]))
+
+    def mapping(self):
+        return [self.cleaned_data[f"column_{n}"] for n in range(len(self.columns))]

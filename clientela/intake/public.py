@@ -14,6 +14,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
+from clientela.contacts.privacy.evidence import consent_evidence
+
 from . import services
 from .choices import DeliveryStatus
 from .models import WebForm, Webhook
@@ -68,7 +70,9 @@ def form_page(request, slug):
         language=language,
     )
     try:
-        services.submit_form(form, values, context=where, language=language)
+        services.submit_form(
+            form, values, context=where, language=language, evidence=consent_evidence(request)
+        )
     except ValidationError as error:
         return render(
             request, "intake/public_form.html", {**sent, "errors": error.message_dict}, status=400
@@ -81,7 +85,7 @@ def form_page(request, slug):
 @require_http_methods(["GET"])
 def confirm_consent(request, token):
     try:
-        contact = services.confirm_consent(token)
+        contact = services.confirm_consent(token, evidence=consent_evidence(request))
     except ValidationError as error:
         return render(
             request, "intake/public_confirmed.html", {"problem": error.messages[0]}, status=400

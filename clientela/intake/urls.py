@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import public, views, views_webhooks
+from . import public, views, views_imports, views_webhooks
 
 app_name = "intake"
 
@@ -9,6 +9,12 @@ urlpatterns = [
     path("assignment/new/", views.rule_form, name="rule_create"),
     path("assignment/<int:pk>/", views.rule_form, name="rule_edit"),
     path("assignment/<int:pk>/delete/", views.rule_delete, name="rule_delete"),
+    path("imports/", views_imports.import_list, name="import_list"),
+    path("imports/new/", views_imports.import_new, name="import_new"),
+    path("imports/<int:pk>/", views_imports.import_detail, name="import_detail"),
+    path("imports/<int:pk>/errors.csv", views_imports.import_report, name="import_report"),
+    path("imports/<int:pk>/undo/", views_imports.import_undo, name="import_undo"),
+    path("imports/<int:pk>/again/", views_imports.import_again, name="import_again"),
     path("forms/", views.form_list, name="form_list"),
     path("forms/new/", views.form_edit, name="form_create"),
     path("forms/<int:pk>/", views.form_edit, name="form_edit"),

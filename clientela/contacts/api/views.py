@@ -11,6 +11,7 @@ from .. import io, services
 from ..filtersets import CompanyFilterSet, ContactFilterSet
 from ..models import Company, Contact, Employment
 from .duplicates import DuplicatesActionsMixin, LikelyDuplicateHeaderMixin
+from .privacy import PrivacyActionsMixin
 from .serializers import CompanySerializer, ContactSerializer
 
 LINKS = ("company", "owner", "team")
@@ -68,7 +69,11 @@ class ContactsServicesMixin:
     ),
 )
 class ContactViewSet(
-    LikelyDuplicateHeaderMixin, DuplicatesActionsMixin, ContactsServicesMixin, RecordViewSet
+    LikelyDuplicateHeaderMixin,
+    DuplicatesActionsMixin,
+    PrivacyActionsMixin,
+    ContactsServicesMixin,
+    RecordViewSet,
 ):
     """People. Lists show what the caller's role and scope allow; anything else is 404.
 

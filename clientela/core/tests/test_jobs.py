@@ -59,7 +59,12 @@ def test_scheduler_enqueues_the_daily_purge_once_a_day(db):
     from django_tasks_db.models import DBTaskResult
 
     now = timezone.now()
-    daily_and_minutely = ["job:purge_trash", "job:send_reminders", "job:prune_task_results"]
+    daily_and_minutely = [
+        "job:purge_trash",
+        "job:send_reminders",
+        "job:prune_task_results",
+        "job:apply_retention_rules",
+    ]
     assert worker.enqueue_due_jobs(now) == daily_and_minutely
     assert worker.enqueue_due_jobs(now + timedelta(hours=23)) == ["job:send_reminders"]
     assert worker.enqueue_due_jobs(now + timedelta(hours=25)) == daily_and_minutely

@@ -1,5 +1,9 @@
+import phonenumbers
 import pytest
 from django.core.exceptions import ValidationError
+from email_validator import EmailNotValidError, validate_email
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from clientela.core.validators import (
     format_phone,
@@ -75,3 +79,80 @@ def test_invalid_tax_id_is_refused(bad):
     with pytest.raises(ValidationError) as caught:
         normalize_tax_id(bad)
     assert caught.value.code == "invalid_tax_id"
+
+
+# --- the fast paths give the libraries' answers -------------------------------------------------
+
+_LOCAL = st.text(alphabet="abcXYZ019._-+!#$%&'*/=?^`{|}~\"é@ ", min_size=0, max_size=70)
+_DOMAIN = st.text(alphabet="abcXYZ019.-_é", min_size=0, max_size=70)
+_TLD = st.sampled_from(["es", "cat", "com", "test", "local", "c", "123", "xn--p1ai", "museum"])
+
+
+def _library_email(value):
+    try:
+        info = validate_email(value.strip(), check_deliverability=False)
+    except EmailNotValidError:
+        return None
+    return info.normalized.lower()
+
+
+def _ours_email(value):
+    try:
+        return normalize_email(value)
+    except ValidationError:
+        return None
+
+
+@settings(max_examples=3000, deadline=None)
+@given(local=_LOCAL, domain=_DOMAIN, tld=_TLD)
+def test_plain_email_fast_path_agrees_with_email_validator(local, domain, tld):
+    value = f"{local}@{domain}.{tld}"
+    assert _ours_email(value) == _library_email(value)
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        "a..b@x.es",
+        "a@-x.es",
+        "a@x-.es",
+        "ab@ab--cd.es",
+        "a@x.localhost",
+        "a" * 65 + "@x.es",
+        "a@" + "b" * 64 + ".es",
+        "A@X.ES",
+        "a@x.es.",
+        ".a@x.es",
+        "a.@x.es",
+    ],
+)
+def test_plain_email_edge_cases_agree_with_email_validator(value):
+    assert _ours_email(value) == _library_email(value)
+
+
+def _library_phone(value, region):
+    try:
+        number = phonenumbers.parse(value, region or "ES")
+    except phonenumbers.NumberParseException:
+        return None
+    if not phonenumbers.is_valid_number(number):
+        return None
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+
+
+def _ours_phone(value, region):
+    try:
+        return normalize_phone(value, region)
+    except ValidationError:
+        return None
+
+
+@settings(max_examples=3000, deadline=None)
+@given(
+    prefix=st.sampled_from(["", "+34", "0034", "+34 ", "(+34) ", "+33", "00"]),
+    digits=st.text(alphabet="0123456789 .-()", min_size=0, max_size=14),
+    region=st.sampled_from([None, "", "ES", "FR", "PT"]),
+)
+def test_spanish_phone_fast_path_agrees_with_phonenumbers(prefix, digits, region):
+    value = prefix + digits
+    assert _ours_phone(value, region) == _library_phone(value, region)

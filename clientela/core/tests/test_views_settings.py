@@ -182,13 +182,20 @@ def test_admin_changes_a_roles_scope_and_access(admin_client):
             "access_sales": "none",
             "access_activities": "read",
             "access_settings": "none",
+            "access_privacy": "none",
         },
     )
     assert response["Location"] == reverse("core:role_list")
     role.refresh_from_db()
     assert (role.scope, role.access) == (
         "own",
-        {"contacts": "read", "sales": "none", "activities": "read", "settings": "none"},
+        {
+            "contacts": "read",
+            "sales": "none",
+            "activities": "read",
+            "settings": "none",
+            "privacy": "none",
+        },
     )
 
 
@@ -213,6 +220,7 @@ def test_role_edit_rejects_unknown_levels(admin_client):
             "access_sales": "write",
             "access_activities": "write",
             "access_settings": "none",
+            "access_privacy": "none",
         },
     )
     assert response.status_code == 400

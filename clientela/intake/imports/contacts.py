@@ -37,13 +37,21 @@ CONTACT_TEXT = (
     "second_last_name",
     "job_title",
     "source_detail",
+    "consent_proof",
     "street",
     "city",
     "postcode",
     "region",
     "country",
 )
-CONTACT_CHOICES = ("language", "lifecycle_stage", "lead_status", "source", "consent_status")
+CONTACT_CHOICES = (
+    "language",
+    "lifecycle_stage",
+    "lead_status",
+    "source",
+    "consent_status",
+    "consent_method",
+)
 COMPANY_TEXT = ("name", "legal_name", "domain", "website", "street", "city", "postcode")
 COMPANY_TEXT += ("region", "country")
 COMPANY_CHOICES = ("industry", "size")
@@ -104,7 +112,8 @@ class RecordImporter:
                 what = _("line %(line)d") % {"line": earlier["line"]} if earlier else f"#{existing}"
                 batch.skip(line, _("Already there (%(what)s).") % {"what": what}, cells)
             elif earlier and policy == "update":
-                merge_into(earlier, item)
+                merge_into(earlier, item)  # a record this batch creates, with both rows
+                batch.outcome.updated += 1
             elif existing and policy == "update":
                 updates.append((line, cells, item, existing))
             else:
@@ -271,21 +280,25 @@ class ContactImporter(RecordImporter):
         records, emails, phones, jobs = [], [], [], []
         today = timezone.localdate()
         for item in items:
-            contact = Contact(**item["fields"])
-            contact.source = item["fields"].get("source") or SourceChannel.IMPORT
+            values = {"source": SourceChannel.IMPORT, **item["fields"]}
+            if item.get("company"):
+                values["company"] = self.companies.get(item["company"])
+            contact = bulk.build(Contact, **values)
             if contact.consent_status in ("granted", "withdrawn", "denied"):
                 contact.consent_at = contact.consent_at or timezone.now()
             contact.custom_fields = item["custom"]
-            if item.get("company"):
-                contact.company = self.companies.get(item["company"])
             contact.refresh_sort_name()
             contact._prefetched_objects_cache = {
                 "emails": [
-                    ContactEmail(contact=contact, email=e, kind="work", is_primary=n == 0)
+                    bulk.build(
+                        ContactEmail, contact=contact, email=e, kind="work", is_primary=n == 0
+                    )
                     for n, e in enumerate(item["emails"])
                 ],
                 "phones": [
-                    ContactPhone(contact=contact, number=p, kind="mobile", is_primary=n == 0)
+                    bulk.build(
+                        ContactPhone, contact=contact, number=p, kind="mobile", is_primary=n == 0
+                    )
                     for n, p in enumerate(item["phones"])
                 ],
             }
@@ -293,7 +306,8 @@ class ContactImporter(RecordImporter):
             phones += contact._prefetched_objects_cache["phones"]
             if contact.company is not None:
                 jobs.append(
-                    Employment(
+                    bulk.build(
+                        Employment,
                         contact=contact,
                         company=contact.company,
                         role=contact.job_title,
@@ -367,7 +381,11 @@ class CompanyFinder:
         self.by_key = {}
 
     def prepare(self, names, changes):
-        wanted = {sort_key(n, 200): n for n in names if sort_key(n, 200) not in self.by_key}
+        wanted = {}
+        for name in names:
+            key = sort_key(name, 200)
+            if key not in self.by_key:
+                wanted.setdefault(key, name)  # the first spelling in the file names it
         if not wanted:
             return
         queryset = Company.objects.filter(sort_name__in=list(wanted)).order_by("pk")
@@ -378,7 +396,7 @@ class CompanyFinder:
         missing = [name for key, name in wanted.items() if key not in self.by_key]
         created = []
         for name in missing:
-            company = Company(name=name)
+            company = bulk.build(Company, name=name, custom_fields={})
             company.refresh_sort_name()
             company._prefetched_objects_cache = {"phones": []}
             created.append(company)
@@ -467,12 +485,14 @@ class CompanyImporter(RecordImporter):
     def create(self, items):
         records, phones = [], []
         for item in items:
-            company = Company(**item["fields"])
+            company = bulk.build(Company, **item["fields"])
             company.custom_fields = item["custom"]
             company.refresh_sort_name()
             company._prefetched_objects_cache = {
                 "phones": [
-                    CompanyPhone(company=company, number=p, kind="work", is_primary=n == 0)
+                    bulk.build(
+                        CompanyPhone, company=company, number=p, kind="work", is_primary=n == 0
+                    )
                     for n, p in enumerate(item["phones"])
                 ]
             }

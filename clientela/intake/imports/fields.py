@@ -180,6 +180,8 @@ TARGETS = {
             _("Consent recorded"),
             _aliases("consent at|consent date|fecha de consentimiento|data del consentiment"),
         ),
+        Target("consent_method", _("Consent method"), _aliases("consent method")),
+        Target("consent_proof", _("Consent proof"), _aliases("consent proof|consent text")),
         *_address_targets(),
         Target(
             "notes",

@@ -292,6 +292,8 @@ class PurchaseImporter(LinkedImporter):
             errors["total_amount"] = [_("This field is required.")]
         if "purchased_at" not in fields and "purchased_at" not in errors:
             errors["purchased_at"] = [_("This field is required.")]
+        if fields.get("external_id"):
+            fields.setdefault("source", "import")  # order numbers are unique per source
         fields.setdefault("channel", PurchaseChannel.IMPORT)
         fields.setdefault("status", PurchaseStatus.COMPLETED)
         if errors:

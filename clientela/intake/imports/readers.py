@@ -49,26 +49,69 @@ def detect_format(filename, head):
 
 
 def open_table(fileobj, filename="", *, encoding=None, delimiter=None):
-    """A ``Table`` over a binary file object (read once, from its current position)."""
+    """A ``Table`` over a binary file object (read once, from its current position; an Excel
+    workbook needs a seekable file, as uploads and open files are)."""
+    start = fileobj.tell() if fileobj.seekable() else 0
     raw = io.BufferedReader(_RawReader(fileobj), buffer_size=SAMPLE_SIZE)
     head = raw.peek(SAMPLE_SIZE)[:SAMPLE_SIZE]
     if not head.strip():
         raise UnreadableFile(_("The file is empty."))
     kind = detect_format(filename, head)
     if kind == "xlsx":
-        return _xlsx_table(raw)
+        fileobj.seek(start)
+        return _xlsx_table(fileobj)
     encoding = encoding or detect_encoding(head)
     try:
         codecs.lookup(encoding)
     except LookupError as error:
         raise UnreadableFile(_("Unknown encoding %(name)s.") % {"name": encoding}) from error
-    # Windows-1252 leaves five bytes undefined; a stray one must not stop the import.
-    errors = "replace" if encoding == "cp1252" else "strict"
-    text = io.TextIOWrapper(raw, encoding=encoding, errors=errors, newline="")
-    table = _vcard_table(text) if kind == "vcf" else _csv_table(text, delimiter)
+    lines = _Lines(raw, encoding)
+    table = _vcard_table(lines) if kind == "vcf" else _csv_table(lines, delimiter)
     table.encoding = encoding
     table.position = raw.raw.tell
     return table
+
+
+class _Lines:
+    """The file's lines as text, decoded one by one so that a byte the encoding cannot read is
+    reported on its own line. UTF-16 (two bytes per newline) goes through ``io.TextIOWrapper``;
+    Windows-1252 leaves five bytes undefined, and a stray one must not stop an import."""
+
+    def __init__(self, raw, encoding):
+        self.encoding, self.number = encoding, 0
+        if codecs.lookup(encoding).name.startswith("utf-16"):
+            self.source = io.TextIOWrapper(raw, encoding=encoding, newline="")
+            self.decode = None
+        else:
+            self.source = raw
+            errors = "replace" if codecs.lookup(encoding).name == "cp1252" else "strict"
+            self.decode = codecs.getdecoder(encoding)
+            self.errors = errors
+
+    def __iter__(self):
+        return self
+
+    def __next__(self):
+        line = next(self.source)
+        self.number += 1
+        if self.decode is None:
+            return line
+        try:
+            text = self.decode(line, self.errors)[0]
+        except UnicodeDecodeError as error:
+            raise UnreadableFile(
+                _("Line %(line)d is not valid %(encoding)s text.")
+                % {"line": self.number, "encoding": self.encoding.removesuffix("-sig")}
+            ) from error
+        if self.number == 1:
+            text = text.removeprefix("\ufeff")
+        return text
+
+    def readline(self):
+        try:
+            return next(self)
+        except StopIteration:
+            return ""
 
 
 def detect_encoding(head):
@@ -109,10 +152,7 @@ class _RawReader(io.RawIOBase):
 
 
 def _csv_table(text, delimiter):
-    try:
-        header_line = text.readline()
-    except UnicodeDecodeError as error:
-        raise UnreadableFile(_("The file's first line cannot be read as text.")) from error
+    header_line = text.readline()
     if not header_line.strip():
         raise UnreadableFile(_("The first line (the column names) is empty."))
     delimiter = delimiter or sniff_delimiter(header_line)
@@ -142,15 +182,9 @@ def _csv_rows(text, delimiter):
     while True:
         start = line + 1
         try:
-            cells = next(reader)
+            cells = next(reader)  # an undecodable line stops the file (``UnreadableFile``)
         except StopIteration:
             return
-        except UnicodeDecodeError as error:
-            # Nothing after an undecodable byte can be trusted: stop with a clear error.
-            raise UnreadableFile(
-                _("Line %(line)d is not valid %(encoding)s text.")
-                % {"line": start, "encoding": text.encoding}
-            ) from error
         except csv.Error as error:
             line = 1 + reader.line_num
             yield start, RowError(start, _("This row cannot be read: %(error)s") % {"error": error})
@@ -163,11 +197,11 @@ def _csv_rows(text, delimiter):
 # --- XLSX -----------------------------------------------------------------------------------------
 
 
-def _xlsx_table(raw):
+def _xlsx_table(fileobj):
     from openpyxl import load_workbook
 
     try:
-        workbook = load_workbook(raw, read_only=True, data_only=True)
+        workbook = load_workbook(fileobj, read_only=True, data_only=True)
     except Exception as error:  # a damaged zip, a missing part, XML errors: all the same here
         raise UnreadableFile(
             _("This is not an Excel workbook (.xlsx) that can be read.")
@@ -183,15 +217,22 @@ def _xlsx_table(raw):
             break
     if header is None:
         raise UnreadableFile(_("The first sheet is empty."))
-    return Table("xlsx", header, _xlsx_rows(rows, line), position=raw.raw.tell)
+    table = Table("xlsx", header, None)
+    size = fileobj.seek(0, io.SEEK_END)
+    last_row = sheet.max_row or 0
+    progress = {"line": line}
+    # The compressed sheet is read through the zip: progress is the share of rows read.
+    table.position = lambda: size * progress["line"] // last_row if last_row else 0
+    table.rows = _xlsx_rows(rows, progress)
+    return table
 
 
-def _xlsx_rows(rows, line):
+def _xlsx_rows(rows, progress):
     for values in rows:
-        line += 1
+        progress["line"] += 1
         cells = [xlsx_text(v) for v in values]
         if any(c.strip() for c in cells):
-            yield line, cells
+            yield progress["line"], cells
 
 
 def xlsx_text(value):
@@ -240,21 +281,18 @@ def _vcard_rows(text):
     """Cards as rows. The file is cut into BEGIN/END blocks line by line (so memory holds one
     card), and each block is parsed on its own."""
     block, start = None, 0
-    try:
-        for number, line in enumerate(text, start=1):
-            if block is None:
-                if _BEGIN.match(line):
-                    block, start = [line], number
-                continue
-            block.append(line)
-            if _END.match(line):
-                yield start, _card_row(start, "".join(block))
-                block = None
-            elif len(block) > MAX_VCARD_LINES:
-                yield start, RowError(start, _("This card is too long to be a contact card."))
-                block = None
-    except UnicodeDecodeError as error:
-        raise UnreadableFile(_("The file is not valid text.")) from error
+    for number, line in enumerate(text, start=1):
+        if block is None:
+            if _BEGIN.match(line):
+                block, start = [line], number
+            continue
+        block.append(line)
+        if _END.match(line):
+            yield start, _card_row(start, "".join(block))
+            block = None
+        elif len(block) > MAX_VCARD_LINES:
+            yield start, RowError(start, _("This card is too long to be a contact card."))
+            block = None
     if block is not None:
         yield start, RowError(start, _("This card has no END:VCARD line."))
 

@@ -112,6 +112,31 @@ def configure_import(
 
 
 @transaction.atomic
+def repeat_import(job, *, actor):
+    """Import a dry run's file for real, with its mapping and policy; returns the new job."""
+    if not job.dry_run or job.status != ImportStatus.DONE:
+        raise ValidationError({"status": [_("Only a finished dry run can be imported for real.")]})
+    if actor is not None:
+        permissions.require_write(actor, permissions.area_of(model_for(job.kind)))
+    again = ImportJob.objects.get(pk=job.pk)
+    again.pk = None
+    again._state.adding = True
+    for name in ("rows", "created", "updated", "skipped", "failed", "bytes_read"):
+        setattr(again, name, 0)
+    again.errors, again.report, again.message = [], "", ""
+    again.started_at = again.finished_at = None
+    again.status, again.dry_run, again.created_by = ImportStatus.NEW, False, actor
+    again.save()
+    return configure_import(
+        again,
+        actor=actor,
+        mapping=job.mapping,
+        on_duplicate=job.on_duplicate,
+        match_on=job.match_on,
+    )
+
+
+@transaction.atomic
 def save_mapping(*, actor, kind, name, header, mapping):
     """Keep a mapping by name for the next file (replacing one of the same name)."""
     name = str(name or "").strip()
@@ -163,9 +188,11 @@ def run_import_job(job_id, *, progress=None):
         match_on=tuple(job.match_on),
         dry_run=job.dry_run,
     )
-    report_name = default_storage.generate_filename(f"imports/reports/import-{job.pk}-errors.csv")
+    # Saving an empty file first makes the folder and a name no other file has.
+    report_name = default_storage.save(
+        f"imports/reports/import-{job.pk}-errors.csv", File(_Empty())
+    )
     report_path = default_storage.path(report_name)
-    default_storage.save(report_name, File(_Empty()))  # creates the folder
     try:
         with (
             change_context(source=ChangeSource.IMPORT, request_id=f"import-{job.pk}"),

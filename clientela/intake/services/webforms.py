@@ -15,13 +15,14 @@ from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
 from django.db import transaction
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import translation
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
 from clientela.activities import services as activity_services
 from clientela.contacts import services as contact_services
-from clientela.contacts.choices import ConsentMethod, ConsentStatus, SourceChannel
+from clientela.contacts.choices import ConsentSource, ConsentStatus, SourceChannel
+from clientela.contacts.privacy import consent
 
 from ..models import FormSubmission, WebForm
 from . import leads
@@ -90,9 +91,11 @@ def _clean_fields(fields):
 
 
 @transaction.atomic
-def submit_form(form, data, *, context=None, language="en"):
+def submit_form(form, data, *, context=None, language="en", evidence=None):
     """Process one submission of ``form`` (``data``: field name -> text). Returns the contact;
-    raises ``ValidationError`` (field -> messages) and writes nothing when the input is wrong."""
+    raises ``ValidationError`` (field -> messages) and writes nothing when the input is wrong.
+    ``evidence`` (``ip_address``, ``user_agent``) goes to the consent log only, as proof of a
+    consent given on the form; the submission itself keeps no address."""
     values = leads.clean_values(
         {field["name"]: data.get(field["name"], "") for field in form.fields},
         required=[field["name"] for field in form.fields if field["required"]] + ["email"],
@@ -101,6 +104,7 @@ def submit_form(form, data, *, context=None, language="en"):
     context = dict(context or {})
     if consented:
         context["consent_text"] = form.consent_in(language)
+        context.setdefault("language", language)
     actor = None  # a form is filled by the person themselves, not by a user
     where = {"source": SourceChannel.WEB_FORM, "source_detail": form.name, "actor": actor}
     contact, new = leads.upsert_contact(values, language=language, **where)
@@ -123,7 +127,7 @@ def submit_form(form, data, *, context=None, language="en"):
         team=contact.team,
     )
     if consented:
-        _ask_or_record_consent(form, contact, submission, language)
+        _ask_or_record_consent(form, contact, submission, language, evidence or {})
     leads.tell_owner(contact, new, _("the form “%(form)s”") % {"form": form.name})
     return contact
 
@@ -137,11 +141,11 @@ def _submission_text(form, data):
     return "\n".join(lines)
 
 
-def _ask_or_record_consent(form, contact, submission, language):
+def _ask_or_record_consent(form, contact, submission, language, evidence):
     if contact.consent_status == ConsentStatus.GRANTED:
         return
     if not form.double_opt_in:
-        _record_consent(contact, submission, ConsentMethod.WEB_FORM)
+        _record_consent(contact, submission, ConsentSource.WEB_FORM, evidence)
         return
     contact_services.update_contact(contact, actor=None, consent_status=ConsentStatus.PENDING)
     link = settings.BASE_URL.rstrip("/") + reverse(
@@ -163,9 +167,10 @@ def consent_token(submission):
 
 
 @transaction.atomic
-def confirm_consent(token):
-    """Record the consent a double opt-in link confirms; returns the contact, or raises
-    ``ValidationError`` for a forged, expired or unknown link."""
+def confirm_consent(token, *, evidence=None):
+    """Record the consent a double opt-in link confirms (``evidence``: the IP address and
+    browser that followed it); returns the contact, or raises ``ValidationError`` for a forged,
+    expired or unknown link."""
     try:
         payload = signing.loads(token, salt=CONSENT_SALT, max_age=CONSENT_LINK_DAYS * 86400)
         submission = FormSubmission.objects.select_related("contact").get(pk=payload["s"])
@@ -173,25 +178,29 @@ def confirm_consent(token):
         raise ValidationError(_("This confirmation link is not valid any more.")) from error
     if submission.contact is None:
         raise ValidationError(_("This confirmation link is not valid any more."))
+    if submission.contact.anonymised_at is not None:
+        raise ValidationError(_("This confirmation link is not valid any more."))
     if submission.contact.consent_status != ConsentStatus.GRANTED:
-        _record_consent(submission.contact, submission, ConsentMethod.DOUBLE_OPT_IN)
+        _record_consent(submission.contact, submission, ConsentSource.DOUBLE_OPT_IN, evidence or {})
     return submission.contact
 
 
-def _record_consent(contact, submission, method):
-    text = submission.context.get("consent_text") or ""
-    proof = _("Form “%(form)s”, submission %(id)s: “%(text)s”") % {
+def _record_consent(contact, submission, source, evidence):
+    """The consent, in the log, with the text shown in the person's language at submission."""
+    note = _("Form “%(form)s”, submission %(id)s") % {
         "form": submission.form.name,
         "id": submission.pk,
-        "text": text,
     }
-    contact_services.update_contact(
+    consent.record_consent(
         contact,
         actor=None,
-        consent_status=ConsentStatus.GRANTED,
-        consent_at=timezone.now(),
-        consent_method=method,
-        consent_proof=proof[:2000],
+        source=source,
+        text=submission.context.get("consent_text") or "",
+        language=submission.context.get("language", ""),
+        form_submission_id=submission.pk,
+        ip_address=evidence.get("ip_address"),
+        user_agent=evidence.get("user_agent", ""),
+        note=note[:1000],
     )
 
 
