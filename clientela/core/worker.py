@@ -60,6 +60,12 @@ PERIODIC_JOBS = [
         timedelta(days=1),
         "clientela.contacts.jobs.apply_retention_rules",
     ),
+    # An account export holds password hashes: gone an hour after its day is up at the latest.
+    (
+        "job:remove_expired_exports",
+        timedelta(hours=1),
+        "clientela.core.backup.jobs.remove_expired_exports",
+    ),
 ]
 
 

@@ -135,3 +135,10 @@ def remove_expired_files(now=None):
 def export_account(run):
     """Write the account export asked for on the settings page (run = the request's id)."""
     return run_export(run)
+
+
+@task()
+def remove_expired_exports():
+    """Hourly (the worker's scheduler): delete export files past their day, even when nobody
+    opens the page again."""
+    return remove_expired_files()

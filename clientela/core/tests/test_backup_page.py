@@ -2,6 +2,8 @@
 download it for a day; nobody else sees it."""
 
 import json
+import os
+import time
 import zipfile
 from datetime import timedelta
 
@@ -89,3 +91,14 @@ def test_signed_out_visitors_are_sent_to_sign_in(client):
 def test_the_settings_menu_links_the_page_for_administrators(admin_client):
     page = admin_client.get(reverse("core:user_list")).content.decode()
     assert f'href="{PAGE}"' in page
+
+
+def test_the_hourly_job_deletes_exports_past_their_day(admin_user):
+    jobs.request_export(admin_user)
+    _run_queued_export()
+    [zip_file] = jobs.exports_dir().glob("*.zip")
+    two_days_ago = time.time() - 2 * 24 * 3600
+    os.utime(zip_file, (two_days_ago, two_days_ago))
+
+    assert jobs.remove_expired_exports.call() == 1
+    assert not zip_file.exists()

@@ -64,9 +64,13 @@ def test_scheduler_enqueues_the_daily_purge_once_a_day(db):
         "job:send_reminders",
         "job:prune_task_results",
         "job:apply_retention_rules",
+        "job:remove_expired_exports",
     ]
     assert worker.enqueue_due_jobs(now) == daily_and_minutely
-    assert worker.enqueue_due_jobs(now + timedelta(hours=23)) == ["job:send_reminders"]
+    assert worker.enqueue_due_jobs(now + timedelta(hours=23)) == [
+        "job:send_reminders",
+        "job:remove_expired_exports",
+    ]
     assert worker.enqueue_due_jobs(now + timedelta(hours=25)) == daily_and_minutely
 
     assert DBTaskResult.objects.filter(task_path="clientela.core.jobs.purge_trash").count() == 2
