@@ -80,9 +80,13 @@ def build_parser():
 
     kinds = ["contacts", "companies"]
     importer = commands.add_parser(
-        "import", help=_("Import records from a CSV, Excel (XLSX) or vCard file.")
+        "import",
+        help=_(
+            "Import records from a CSV, Excel (XLSX) or vCard file, or restore a full export "
+            "(all FILE.zip)."
+        ),
     )
-    importer.add_argument("kind", choices=IMPORT_KINDS)
+    importer.add_argument("kind", choices=[*IMPORT_KINDS, "all"])
     importer.add_argument("file", type=Path)
     importer.add_argument(
         "--mapping",
@@ -109,9 +113,14 @@ def build_parser():
     importer.set_defaults(handler=cmd_import)
 
     exporter = commands.add_parser(
-        "export", help=_("Export contacts or companies as CSV, Excel (XLSX) or vCard.")
+        "export",
+        help=_(
+            "Export contacts or companies as CSV, Excel (XLSX) or vCard, or all the account's "
+            "data as a zip (all FILE.zip)."
+        ),
     )
-    exporter.add_argument("kind", choices=kinds)
+    exporter.add_argument("kind", choices=[*kinds, "all"])
+    exporter.add_argument("file", type=Path, nargs="?", default=None, help=argparse.SUPPRESS)
     exporter.add_argument(
         "--format",
         "-f",
@@ -288,11 +297,73 @@ def _model(kind):
     return {"contacts": Contact, "companies": Company}[kind]
 
 
+def _progress_line(message):
+    sys.stderr.write(f"{message}\n")
+    sys.stderr.flush()
+
+
+def cmd_import_all(args):
+    """Restore a full export into this installation's (empty) database, migrating it first."""
+    from django.core.management import call_command
+    from django.utils.translation import gettext as _
+
+    from clientela.core.backup import checks, restore
+    from clientela.core.backup.format import BackupError
+
+    try:
+        # A file from an older version goes into its own schema first, then is upgraded.
+        older_models = None if args.dry_run else restore.prepare_database(args.file)
+        if older_models is None:
+            call_command("migrate", interactive=False, verbosity=0)
+        if args.dry_run:
+            archive, manifest, _models = checks.check_file(args.file, progress=_progress_line)
+            archive.close()
+            rows = sum(entry["rows"] for entry in manifest["models"].values())
+            print(_("Checked: the file can be restored here (%(rows)d rows).") % {"rows": rows})
+            return 0
+        counts = restore.restore(args.file, progress=_progress_line, registry=older_models)
+        if older_models is not None:
+            _progress_line(_("Upgrading the restored data…"))
+            call_command("migrate", interactive=False, verbosity=0)
+            restore.finish_after_upgrade(progress=_progress_line)
+    except BackupError as error:
+        print(_("clientela: nothing restored: %(error)s") % {"error": error}, file=sys.stderr)
+        return 1
+    print(
+        _("Restored %(rows)d rows of %(models)d tables from %(file)s.")
+        % {"rows": sum(counts.values()), "models": len(counts), "file": args.file}
+    )
+    return 0
+
+
+def cmd_export_all(args):
+    from django.utils.translation import gettext as _
+
+    from clientela.core.backup import export
+
+    path = args.file or args.output
+    if path is None:
+        raise SystemExit(_("clientela: export all needs a file name, e.g. backup.zip"))
+    manifest = export.write_export(path, progress=_progress_line)
+    rows = sum(entry["rows"] for entry in manifest["models"].values())
+    print(
+        _(
+            "Exported %(rows)d rows of %(models)d tables to %(file)s. It holds password "
+            "hashes: keep it safe."
+        )
+        % {"rows": rows, "models": len(manifest["models"]), "file": path}
+    )
+    return 0
+
+
 def cmd_import(args):
     from django.core.exceptions import ValidationError
     from django.utils.translation import gettext as _
 
     from clientela.intake.services import imports
+
+    if args.kind == "all":
+        return cmd_import_all(args)
 
     actor = _user(args.username)
     try:
@@ -394,6 +465,10 @@ def cmd_export(args):
     from clientela.contacts import io
     from clientela.core import permissions
 
+    if args.kind == "all":
+        return cmd_export_all(args)
+    if args.file is not None and args.output is None:
+        args.output = args.file
     model = _model(args.kind)
     if args.format not in io.EXPORT_FORMATS[model]:
         raise SystemExit(

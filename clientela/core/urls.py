@@ -1,6 +1,6 @@
 from django.urls import path
 
-from clientela.core.views import account, auth, home, search, settings_pages
+from clientela.core.views import account, account_export, auth, home, search, settings_pages
 
 app_name = "core"
 
@@ -44,5 +44,9 @@ urlpatterns = [
         "settings/fields/<int:pk>/delete/",
         settings_pages.customfield_delete,
         name="customfield_delete",
+    ),
+    path("settings/export/", account_export.export_page, name="account_export"),
+    path(
+        "settings/export/download/", account_export.export_download, name="account_export_download"
     ),
 ]

@@ -62,6 +62,12 @@ PERIODIC_JOBS = [
     ),
     ("job:sync_mailboxes", timedelta(minutes=5), "clientela.intake.jobs.sync_mailboxes"),
     ("job:scan_duplicates", timedelta(days=1), "clientela.contacts.jobs.scan_duplicates"),
+    # An account export holds password hashes: gone an hour after its day is up at the latest.
+    (
+        "job:remove_expired_exports",
+        timedelta(hours=1),
+        "clientela.core.backup.jobs.remove_expired_exports",
+    ),
 ]
 
 
