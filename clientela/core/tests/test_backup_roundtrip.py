@@ -180,14 +180,17 @@ def test_stored_files_travel_with_their_records(admin_user, tmp_path, settings, 
 
 
 def test_a_file_from_an_older_version_is_restored_and_upgraded(exported, databases, tmp_path):
-    # The file as the version before intake's imports wrote it: no import tables yet.
+    # The file as the version before intake's imports and mailboxes wrote it: no such tables.
+    later = ("intake.import", "intake.mail")
+
     def before_imports(manifest):
         manifest["schema"]["intake"] = "0003_webhooks"
-        for label in [label for label in manifest["models"] if label.startswith("intake.import")]:
+        for label in [label for label in manifest["models"] if label.startswith(later)]:
             del manifest["models"][label]
 
     with zipfile.ZipFile(exported) as archive:
-        dropped = {n: None for n in archive.namelist() if n.startswith("data/intake.import")}
+        names = archive.namelist()
+        dropped = {n: None for n in names if n.startswith(tuple(f"data/{p}" for p in later))}
     older = rewrite(exported, tmp_path / "older.zip", members=dropped, manifest=before_imports)
 
     upgraded = _move(older, databases.new("sqlite"), tmp_path, "upgraded")
