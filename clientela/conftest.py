@@ -1,5 +1,6 @@
 """Fixtures shared by every app's tests."""
 
+import logging
 import threading
 from pathlib import Path
 
@@ -10,6 +11,10 @@ from clientela.core import tokens
 from clientela.core.models import Role, Team, User
 
 ROLE_CODES = ["admin", "manager", "sales", "marketing", "service", "read_only"]
+
+# aiosmtpd, the SMTP peer of the mail tests, logs every session's end (at INFO) from its own
+# thread, sometimes after pytest has closed the output of the test that started it.
+logging.getLogger("mail.log").setLevel(logging.WARNING)
 
 
 @pytest.fixture(autouse=True)
