@@ -10,7 +10,6 @@ de-duplication, history and search entries; peak memory is that process's.
 import csv
 import os
 import random
-import resource
 import subprocess
 import sys
 import time
