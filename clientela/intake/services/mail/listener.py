@@ -8,7 +8,7 @@ on the open Internet: it does not authenticate senders or speak TLS itself."""
 import asyncio
 
 from aiosmtpd.controller import Controller
-from django.db import close_old_connections
+from django.db import connections
 
 from clientela.core.choices import ChangeSource
 from clientela.core.context import change_context
@@ -26,21 +26,18 @@ class CaptureHandler:
         self.catch_all = catch_all  # a Mailbox's id, or None
 
     async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
-        mailbox_id = await asyncio.to_thread(self._mailbox_for, address)
+        mailbox_id = await _in_thread(self._mailbox_for, address)
         if mailbox_id is None:
             return "550 5.1.1 No mailbox here for this address"
         envelope.rcpt_tos.append(address)
         return "250 OK"
 
     async def handle_DATA(self, server, session, envelope):
-        ids = await asyncio.to_thread(
-            lambda: {self._mailbox_for(address) for address in envelope.rcpt_tos}
-        )
-        await asyncio.to_thread(self._store, envelope.content, sorted(i for i in ids if i))
+        ids = await _in_thread(lambda: {self._mailbox_for(a) for a in envelope.rcpt_tos})
+        await _in_thread(self._store, envelope.content, sorted(i for i in ids if i))
         return "250 Message accepted"
 
     def _mailbox_for(self, address):
-        close_old_connections()
         found = (
             Mailbox.objects.filter(active=True, email_address__iexact=address.strip())
             .values_list("pk", flat=True)
@@ -49,10 +46,22 @@ class CaptureHandler:
         return found or self.catch_all
 
     def _store(self, raw, mailbox_ids):
-        close_old_connections()
         with change_context(source=ChangeSource.SYSTEM):
             for mailbox in Mailbox.objects.filter(pk__in=mailbox_ids):
                 capture(raw, mailbox=mailbox, source=MailSource.SMTP, folder="SMTP")
+
+
+async def _in_thread(function, *args):
+    """Run ORM work in a worker thread of the event loop, closing that thread's database
+    connection afterwards: the pool's threads live on, their connections must not."""
+
+    def run():
+        try:
+            return function(*args)
+        finally:
+            connections.close_all()
+
+    return await asyncio.to_thread(run)
 
 
 def listener(*, host, port, max_bytes, catch_all=None):
