@@ -85,7 +85,7 @@ class Rows:
     def skip(self, line, message, cells=()):
         self.outcome.skipped += 1
         if self.report is not None:
-            self.report.add(line, {"row": [message]}, cells, skipped=True)
+            self.report.add(line, {"row": [message]}, cells)
 
 
 def errors_of(error):

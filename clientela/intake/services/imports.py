@@ -161,14 +161,12 @@ class ErrorReport:
         self.writer.writerow([_("line"), _("problem"), *header])
         self.count = 0
 
-    def add(self, line, errors, cells, skipped=False):
-        problem = "; ".join(
-            f"{field}: {' '.join(str(m) for m in messages)}"
-            if field != "row"
-            else " ".join(str(m) for m in messages)
-            for field, messages in errors.items()
-        )
-        self.writer.writerow(safe_cells([line, problem, *cells]))
+    def add(self, line, errors, cells):
+        problems = []
+        for field, messages in errors.items():
+            text = " ".join(str(m) for m in messages)
+            problems.append(text if field == "row" else f"{field}: {text}")
+        self.writer.writerow(safe_cells([line, "; ".join(problems), *cells]))
         self.count += 1
 
 
