@@ -72,6 +72,7 @@ class RecordImporter:
         self.definitions = customfields.definitions_for(self.model)
         self.tags = {}
         self.matches = {}
+        self.rehearsed = {}  # dry run: match key -> line of a row an earlier batch "created"
 
     def tag_objects(self, names):
         """Tags by name, created when new, looked up once per import."""
@@ -127,6 +128,17 @@ class RecordImporter:
             earlier = next((pending[k] for k in keys if k in pending), None)
             existing = None if earlier else self.match(keys)
             policy = self.options.on_duplicate
+            if not (earlier or existing) and policy != "create" and self.rehearsed:
+                # A dry run rolls each batch back: what earlier batches would have created is
+                # remembered by key instead, so repeats across batches count as in a real run.
+                seen = next((self.rehearsed[k] for k in keys if k in self.rehearsed), None)
+                if seen is not None:
+                    if policy == "skip":
+                        what = _("line %(line)d") % {"line": seen}
+                        batch.skip(line, _("Already there (%(what)s).") % {"what": what}, cells)
+                    else:
+                        batch.outcome.updated += 1
+                    continue
             if (earlier or existing) and policy == "skip":
                 what = _("line %(line)d") % {"line": earlier["line"]} if earlier else f"#{existing}"
                 batch.skip(line, _("Already there (%(what)s).") % {"what": what}, cells)
@@ -142,6 +154,10 @@ class RecordImporter:
         created = self.create(news)
         changes.add_created(self.model, created)
         batch.outcome.created += len(created)
+        if self.options.dry_run:
+            for item in news:
+                keys = [k for k in item["keys"] if k[0] in self.options.match_on]
+                self.rehearsed.update(dict.fromkeys(keys, item["line"]))
         for line, cells, item, pk in updates:
             try:
                 with transaction.atomic():

@@ -449,3 +449,13 @@ def test_export_defuses_formulas_and_import_restores_them(admin_user, formula):
     job = run(admin_user, exported)
     assert (job.created, job.errors) == (1, [])
     assert Contact.objects.get().job_title == formula
+
+
+def test_a_dry_run_counts_repeats_across_batches_as_the_real_run_does(admin_user):
+    rows = "".join(f"P{n},p{n}@x.es\n" for n in range(1200)) + "Again,p3@x.es\n"
+    text = "first_name,email\n" + rows
+
+    dry = run(admin_user, text, dry_run=True)
+    real = run(admin_user, text)
+
+    assert (dry.created, dry.skipped) == (real.created, real.skipped) == (1200, 1)
