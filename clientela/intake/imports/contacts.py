@@ -178,6 +178,41 @@ def _all(raw):
     return raw if isinstance(raw, list) else [raw]
 
 
+def _normalized(raw, split, normalize, errors, target):
+    """The distinct values of every cell of ``target`` (e-mails or phones), normalised; the
+    ones that are not valid are reported together under ``target``."""
+    found, bad = [], []
+    for cell in _all(raw):
+        for value in split(v.text(cell)):
+            try:
+                normal = normalize(value)
+            except ValidationError:
+                bad.append(value[:100])
+                continue
+            if normal not in found:
+                found.append(normal)
+    if bad:
+        message = (
+            _("Not an e-mail address: %(value)s")
+            if target == "email"
+            else _("Not a phone number: %(value)s")
+        )
+        errors[target] = [message % {"value": ", ".join(bad)}]
+    return found
+
+
+def _phones(values, fields, errors):
+    """Phone numbers read in the row's country (Spain when it has none)."""
+    region = fields.get("country") or None
+    return _normalized(
+        values.get("phone"),
+        v.split_phones,
+        lambda number: normalize_phone(number, region),
+        errors,
+        "phone",
+    )
+
+
 def _country(fields, errors):
     if fields.get("country"):
         try:
@@ -237,31 +272,8 @@ class ContactImporter(RecordImporter):
                     v.check_length(Contact, name, value)
                 except ValidationError as error:
                     errors[name] = error.messages
-        item = {"fields": fields, "emails": [], "phones": []}
-        bad = []
-        for raw in _all(values.get("email")):
-            for address in v.split_emails(v.text(raw)):
-                try:
-                    email = normalize_email(address)
-                except ValidationError:
-                    bad.append(address[:100])
-                    continue
-                if email not in item["emails"]:
-                    item["emails"].append(email)
-        if bad:
-            errors["email"] = [_("Not an e-mail address: %(value)s") % {"value": ", ".join(bad)}]
-        bad = []
-        for raw in _all(values.get("phone")):
-            for number in v.split_phones(v.text(raw)):
-                try:
-                    phone = normalize_phone(number, fields.get("country") or None)
-                except ValidationError:
-                    bad.append(number[:40])
-                    continue
-                if phone not in item["phones"]:
-                    item["phones"].append(phone)
-        if bad:
-            errors["phone"] = [_("Not a phone number: %(value)s") % {"value": ", ".join(bad)}]
+        emails = _normalized(values.get("email"), v.split_emails, normalize_email, errors, "email")
+        item = {"fields": fields, "emails": emails, "phones": _phones(values, fields, errors)}
         if "company" in values:
             item["company"] = v.check_length(Company, "name", v.text(_one(values["company"])))
         self.profiles(values, fields, errors)
@@ -481,19 +493,7 @@ class CompanyImporter(RecordImporter):
                     v.check_length(Company, name, value)
                 except ValidationError as error:
                     errors[name] = error.messages
-        item = {"fields": fields, "phones": []}
-        bad = []
-        for raw in _all(values.get("phone")):
-            for number in v.split_phones(v.text(raw)):
-                try:
-                    phone = normalize_phone(number, fields.get("country") or None)
-                except ValidationError:
-                    bad.append(number[:40])
-                    continue
-                if phone not in item["phones"]:
-                    item["phones"].append(phone)
-        if bad:
-            errors["phone"] = [_("Not a phone number: %(value)s") % {"value": ", ".join(bad)}]
+        item = {"fields": fields, "phones": _phones(values, fields, errors)}
         self.profiles(values, fields, errors)
         self.common(values, item, errors)
         if fields.get("website"):
