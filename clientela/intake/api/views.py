@@ -23,6 +23,16 @@ from .serializers import (
 )
 
 
+class IntakeViewSet(ApiViewMixin, viewsets.ModelViewSet):
+    """What the intake resources share: keyset pages, numeric ids, ordered by name."""
+
+    pagination_class = KeysetCursorPagination
+    filter_backends = []
+    lookup_value_regex = r"[0-9]{1,18}"
+    orderings = {"name": ["name", "id"]}
+    default_ordering = "name"
+
+
 class ContactsManagerPermission(drf.BasePermission):
     def has_permission(self, request, view):
         if request.method in drf.SAFE_METHODS:
@@ -30,14 +40,11 @@ class ContactsManagerPermission(drf.BasePermission):
         return permissions.can_manage(request.user, "contacts")
 
 
-class AssignmentRuleViewSet(ApiViewMixin, viewsets.ModelViewSet):
+class AssignmentRuleViewSet(IntakeViewSet):
     """Who gets new records without an owner, tried in ``position`` order per record type."""
 
     serializer_class = AssignmentRuleSerializer
     permission_classes = [ContactsManagerPermission]
-    pagination_class = KeysetCursorPagination
-    filter_backends = []
-    lookup_value_regex = r"[0-9]{1,18}"
     orderings = {"position": ["position", "id"]}
     default_ordering = "position"
     http_method_names = ["get", "post", "put", "patch", "delete", "head", "options"]
@@ -57,17 +64,12 @@ class AssignmentRuleViewSet(ApiViewMixin, viewsets.ModelViewSet):
         services.delete_rule(instance, actor=self.request.user)
 
 
-class WebFormViewSet(ApiViewMixin, viewsets.ModelViewSet):
+class WebFormViewSet(IntakeViewSet):
     """Web forms. There is no delete: a form's submissions are the evidence of consent given
     through it, so a form that is no longer wanted is set ``active: false``."""
 
     serializer_class = WebFormSerializer
     permission_classes = [ContactsManagerPermission]
-    pagination_class = KeysetCursorPagination
-    filter_backends = []
-    lookup_value_regex = r"[0-9]{1,18}"
-    orderings = {"name": ["name", "id"]}
-    default_ordering = "name"
     http_method_names = ["get", "post", "put", "patch", "head", "options"]
     queryset = WebForm.objects.all()
 
@@ -87,16 +89,11 @@ class ContactsManagerOnly(drf.BasePermission):
         return permissions.can_manage(request.user, "contacts")
 
 
-class WebhookViewSet(ApiViewMixin, viewsets.ModelViewSet):
+class WebhookViewSet(IntakeViewSet):
     """Webhooks: where phone systems and lead sources post, and the secret they sign with."""
 
     serializer_class = WebhookSerializer
     permission_classes = [ContactsManagerOnly]
-    pagination_class = KeysetCursorPagination
-    filter_backends = []
-    lookup_value_regex = r"[0-9]{1,18}"
-    orderings = {"name": ["name", "id"]}
-    default_ordering = "name"
     http_method_names = ["get", "post", "put", "patch", "delete", "head", "options"]
     queryset = Webhook.objects.all()
 
@@ -116,16 +113,11 @@ class WebhookViewSet(ApiViewMixin, viewsets.ModelViewSet):
         services.delete_webhook(instance, actor=self.request.user)
 
 
-class MailboxViewSet(ApiViewMixin, viewsets.ModelViewSet):
+class MailboxViewSet(IntakeViewSet):
     """Mailboxes read over IMAP into the timelines; ``POST .../sync/`` queues a sync now."""
 
     serializer_class = MailboxSerializer
     permission_classes = [ContactsManagerOnly]
-    pagination_class = KeysetCursorPagination
-    filter_backends = []
-    lookup_value_regex = r"[0-9]{1,18}"
-    orderings = {"name": ["name", "id"]}
-    default_ordering = "name"
     http_method_names = ["get", "post", "put", "patch", "delete", "head", "options"]
     queryset = Mailbox.objects.all()
 
