@@ -60,6 +60,11 @@ COMPANY_TEXT += ("region", "country")
 COMPANY_CHOICES = ("industry", "size")
 
 
+def visible_to(actor, queryset):
+    """What the importer may see (everything for the command line without ``--as``)."""
+    return permissions.visible(actor, queryset) if actor is not None else queryset
+
+
 class RecordImporter:
     """What the contact and company importers share: owner, team, tags, custom fields and the
     duplicate policy."""
@@ -114,7 +119,7 @@ class RecordImporter:
         item["given_custom"] = custom
 
     def visible(self, queryset):
-        return permissions.visible(self.actor, queryset) if self.actor is not None else queryset
+        return visible_to(self.actor, queryset)
 
     def match(self, keys):
         """The stored record one of ``keys`` belongs to (``self.matches``, loaded per batch)."""
@@ -436,9 +441,8 @@ class CompanyFinder:
                 wanted.setdefault(key, name)  # the first spelling in the file names it
         if not wanted:
             return
-        queryset = Company.objects.filter(sort_name__in=list(wanted)).order_by("pk")
-        if self.actor is not None:
-            queryset = permissions.visible(self.actor, queryset)
+        queryset = visible_to(self.actor, Company.objects.filter(sort_name__in=list(wanted)))
+        queryset = queryset.order_by("pk")
         for company in queryset:
             self.by_key.setdefault(company.sort_name, company)
         missing = [name for key, name in wanted.items() if key not in self.by_key]

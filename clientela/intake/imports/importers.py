@@ -14,7 +14,7 @@ from clientela.activities import services as activity_services
 from clientela.activities.choices import ActivityKind, CallOutcome, Direction
 from clientela.activities.models import Activity
 from clientela.contacts.models import Company, Contact
-from clientela.core import customfields, permissions
+from clientela.core import customfields
 from clientela.core.validators import normalize_email
 from clientela.sales.choices import PurchaseChannel, PurchaseStatus
 from clientela.sales.models import Deal, DealContact, Pipeline, Purchase, Stage
@@ -22,7 +22,7 @@ from clientela.sales.services import deals as deal_services
 from clientela.sales.services import purchases as purchase_services
 
 from . import values as v
-from .contacts import CompanyFinder, CompanyImporter, ContactImporter, _all, _one
+from .contacts import CompanyFinder, CompanyImporter, ContactImporter, _all, _one, visible_to
 from .engine import errors_of
 from .fields import CF_PREFIX
 
@@ -41,7 +41,7 @@ class LinkedImporter:
         self.definitions = customfields.definitions_for(self.model)
 
     def visible(self, queryset):
-        return permissions.visible(self.actor, queryset) if self.actor is not None else queryset
+        return visible_to(self.actor, queryset)
 
     def contact(self, raw):
         try:
