@@ -1,5 +1,6 @@
 """Text normalisation shared by search and sorting."""
 
+import functools
 import re
 import unicodedata
 
@@ -14,10 +15,13 @@ _AFTER_N = "n\x7f"
 _SORT_SEPARATORS = re.compile(r"[^\w\x7f]+|_+")
 
 
-# Every combining mark (what ``unicodedata.combining`` flags), as one character class: removing
-# them with a regular expression is many times faster than testing character by character.
-_COMBINING_MARKS = (chr(c) for c in range(0x110000) if unicodedata.combining(chr(c)))
-_COMBINING = re.compile("[" + "".join(map(re.escape, _COMBINING_MARKS)) + "]")
+@functools.cache
+def _combining():
+    """Every combining mark (what ``unicodedata.combining`` flags) as one character class:
+    removing them with a regular expression is many times faster than testing character by
+    character. Built on first use (scanning Unicode takes a tenth of a second)."""
+    marks = (chr(c) for c in range(0x110000) if unicodedata.combining(chr(c)))
+    return re.compile("[" + "".join(map(re.escape, marks)) + "]")
 
 
 def normalize(text):
@@ -26,7 +30,7 @@ def normalize(text):
     if text.isascii():  # most names, addresses and e-mails: nothing to decompose
         return _SPACES.sub(" ", text.lower()).strip()
     decomposed = unicodedata.normalize("NFKD", text.casefold())
-    return _SPACES.sub(" ", _COMBINING.sub("", decomposed)).strip()
+    return _SPACES.sub(" ", _combining().sub("", decomposed)).strip()
 
 
 def sort_key(text, max_length=300):
