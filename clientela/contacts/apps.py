@@ -13,5 +13,5 @@ class ContactsConfig(AppConfig):
         from . import quality, search  # noqa: F401  (registers the search documents)
         from .models import Company, Contact
 
-        records.register_derived(Contact, quality.refresh_records)
-        records.register_derived(Company, quality.refresh_records)
+        records.register_derived(Contact, quality.refresh_records, fill=quality.fill_new)
+        records.register_derived(Company, quality.refresh_records, fill=quality.fill_new)

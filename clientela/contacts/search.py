@@ -7,6 +7,7 @@ company's name: ``services.update_company`` reindexes them when it changes.
 
 from django.utils.translation import gettext_lazy as _
 
+from clientela.core.prefetch import related
 from clientela.core.search import SearchDocument, register
 from clientela.core.validators import phone_search_words
 
@@ -25,14 +26,14 @@ def company_document(company):
             company.tax_id,
             company.domain,
             company.city,
-            *_phone_words(company.phones.all()),
+            *_phone_words(related(company, "phones")),
         ]
     )
     return SearchDocument(title=company.name, subtitle=company.city, text=text)
 
 
 def contact_document(contact):
-    emails = [e.email for e in contact.emails.all()]
+    emails = [e.email for e in related(contact, "emails")]
     company_name = contact.company.name if contact.company_id else ""
     text = " ".join(
         [
@@ -42,7 +43,7 @@ def contact_document(contact):
             company_name,
             contact.job_title,
             *emails,
-            *_phone_words(contact.phones.all()),
+            *_phone_words(related(contact, "phones")),
         ]
     )
     subtitle = " · ".join(p for p in (company_name, emails[0] if emails else "") if p)

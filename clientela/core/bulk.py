@@ -165,13 +165,17 @@ def create_records(model, records, *, actor, children=None, extra_history=None, 
         record.pk = record.id = pk
         record.created_at = record.updated_at = now
         record.version = 1
+    fill_derived = records_module.derived_filler(model)  # e.g. a contact's completeness
+    if fill_derived:
+        fill_derived(records)
     insert_instances(model, records)
     for child_model, instances in (children or {}).items():
         link = _parent_link(child_model, model)
         for child in instances:
             setattr(child, link.attname, getattr(child, link.name).pk)
         insert_new(child_model, instances)
-    records_module.refresh_derived(records)  # e.g. a contact's completeness
+    if not fill_derived:
+        records_module.refresh_derived(records)
     tags = {record.pk: tags_of(record) for record in records} if tags_of else {}
     _set_tags(model, records, tags)
     _write_history(model, records, actor, extra_history, tags, now)

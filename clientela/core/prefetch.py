@@ -24,4 +24,8 @@ def related(record, relation):
     try:
         return getattr(record, _attr(relation))
     except AttributeError:
-        return list(getattr(record, relation).all())
+        pass
+    cache = getattr(record, "_prefetched_objects_cache", {})
+    if relation in cache:  # a plain prefetch, or the rows a bulk creation put there
+        return list(cache[relation])
+    return list(getattr(record, relation).all())

@@ -30,12 +30,21 @@ class StaleRecord(Exception):
 # model -> refresh(records): recomputes columns derived from a record and its child rows (a
 # contact's completeness score) after every write below, as the search index is refreshed.
 _derived = {}
+_fillers = {}
 
 
-def register_derived(model, refresh):
+def register_derived(model, refresh, *, fill=None):
     """Have ``refresh(records)`` called after every create, update, bulk change, trash and
-    restore of ``model`` through this module (apps call it from ``AppConfig.ready``)."""
+    restore of ``model`` through this module (apps call it from ``AppConfig.ready``).
+    ``fill(records)`` sets the same columns on new, unsaved records from the children in their
+    prefetch cache, which spares bulk creation an UPDATE and a read per batch."""
     _derived[model] = refresh
+    if fill is not None:
+        _fillers[model] = fill
+
+
+def derived_filler(model):
+    return _fillers.get(model)
 
 
 def refresh_derived(records):

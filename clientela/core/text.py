@@ -41,8 +41,13 @@ def sort_key(text, max_length=300):
     "García López" < "García Martínez" < "Garcíaz". Sort columns use the "C" collation on
     PostgreSQL (``SortKeyField``); SQLite compares bytes already.
     """
-    text = unicodedata.normalize("NFC", str(text or "")).casefold().replace("ñ", _AFTER_N)
-    return " ".join(_SORT_SEPARATORS.sub(" ", normalize(text)).split())[:max_length]
+    return _sort_key(str(text or ""))[:max_length]
+
+
+@functools.lru_cache(maxsize=65536)  # names repeat: an import sorts the same ones many times
+def _sort_key(text):
+    text = unicodedata.normalize("NFC", text).casefold().replace("ñ", _AFTER_N)
+    return " ".join(_SORT_SEPARATORS.sub(" ", normalize(text)).split())
 
 
 def search_terms(query, max_terms=8):

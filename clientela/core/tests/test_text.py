@@ -99,3 +99,17 @@ def test_search_terms_never_raise_and_give_plain_words(text):
     assert len(terms) <= 8
     assert all(t and len(t) <= MAX_TERM_LENGTH for t in terms)
     assert all(t.isalnum() for t in terms)
+
+
+@given(st.text(max_size=300))
+def test_index_text_word_by_word_equals_normalising_the_whole_text(text):
+    from clientela.core.search import _SEPARATORS, _index_text
+
+    assert _index_text(text) == _SEPARATORS.sub(" ", normalize(text)).strip()
+
+
+def test_index_text_of_accented_names_and_addresses():
+    from clientela.core.search import _index_text
+
+    text = "Núria  GARCÍA-Puig ana.garcia@x.es ½"
+    assert _index_text(text) == "nuria garcia puig ana garcia x es 1 2"

@@ -19,7 +19,7 @@ from .readers import RowError
 
 POLICIES = ("skip", "update", "create")
 MATCH_KEYS = ("email", "phone", "tax_id")
-BATCH_SIZE = 1000
+BATCH_SIZE = 5000
 KEPT_ERRORS = 200  # shown on the page and in the API; the report file has them all
 
 
