@@ -488,7 +488,7 @@ class HistoryEntry:
     rows: list
 
 
-def describe_history(model, entries, formatters=None, labels=None):
+def describe_history(model, entries, formatters=None, labels=None, definitions=None):
     """Readable history rows: field labels, before -> after, foreign-key ids as names.
 
     ``formatters`` turn a stored value of a named key into text; ``labels`` name keys that are
@@ -506,7 +506,9 @@ def describe_history(model, entries, formatters=None, labels=None):
     for key, ids in fk_ids.items():
         related = model._meta.get_field(key).related_model
         names[key] = {obj.pk: str(obj) for obj in related._base_manager.filter(pk__in=ids)}
-    definitions = {d.key: d for d in customfields.definitions_for(model)}
+    if definitions is None:
+        definitions = customfields.definitions_for(model)
+    definitions = {d.key: d for d in definitions}
     actions = dict(ChangeAction.choices)
     sources = dict(ChangeSource.choices)
     described = []
@@ -591,15 +593,20 @@ class RecordDetailView(RecordViewMixin, View):
         history = page_or_first(
             history_for(record), ["-id"], request.GET.get("history"), self.history_page_size
         )
+        definitions = customfields.definitions_for(self.model)
         context = {
             **self.common_context(),
             "record": record,
             "can_change": permissions.can_change_record(request.user, record),
-            "custom_fields": custom_field_rows(record),
+            "custom_fields": custom_field_rows(record, definitions),
             "history_page": history,
             "history_links": page_links(request, history, "history"),
             "history": describe_history(
-                self.model, history.items, self.history_formatters, self.history_labels
+                self.model,
+                history.items,
+                self.history_formatters,
+                self.history_labels,
+                definitions=definitions,
             ),
             "edit_url": self.url("edit", record.pk),
             "delete_url": self.url("delete", record.pk),

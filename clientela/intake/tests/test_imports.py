@@ -428,7 +428,8 @@ def test_derived_columns_set_before_insert_agree_with_the_sql_rules(admin_user):
         run(
             admin_user,
             "name,tax_id,phone,owner,website,industry,street,city,country,size\n"
-            f"Serveis SL,B12345674,931234567,{admin_user.username},x.cat,retail,Major 1,Vic,ES,1-9\n"
+            f"Serveis SL,B12345674,931234567,{admin_user.username},"
+            "x.cat,retail,Major 1,Vic,ES,1-9\n"
             "Buit SL,,,,,,,,,\n",
             kind="companies",
         ),
