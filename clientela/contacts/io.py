@@ -11,6 +11,7 @@ import io
 from collections import defaultdict
 from operator import itemgetter
 
+from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
 
 from clientela.core import customfields
@@ -151,11 +152,12 @@ def _children(model, ids):
     }
 
 
-def iter_value_batches(model, queryset, *, text_datetimes=False):
+def iter_value_batches(model, queryset, *, datetimes):
     """``(header, definitions, batches)``: the column names, the custom field definitions, then
     an iterator of lists of rows (one list per batch of 1,000 records, in id order), each row a
-    list of values in the header's order. With ``text_datetimes`` datetimes come as their ISO
-    text (what ``core.spreadsheet.cell`` would write) and ids as text.
+    list of values in the header's order. Datetimes come as ISO text, with ids as text too
+    (``datetimes="text"``, what ``core.spreadsheet.cell`` would write), or as naive datetimes in
+    the current time zone (``"local"``, for spreadsheets, which have no time zones).
 
     Rows are read as tuples, never as model instances, and each batch's e-mails, phones and tags
     in one query each: building a million model objects and their prefetched children would cost
@@ -163,10 +165,7 @@ def iter_value_batches(model, queryset, *, text_datetimes=False):
     columns = columns_for(model)
     definitions = customfields.definitions_for(model)
     scalar = [c for c in columns if c not in CHILD_COLUMNS]
-    selected = [
-        datetime_as_text(c, queryset) if text_datetimes and c in DATETIME_COLUMNS else c
-        for c in scalar
-    ]
+    selected = [datetime_as_text(c, queryset) if c in DATETIME_COLUMNS else c for c in scalar]
     base = (
         queryset.prefetch_related(None)
         .order_by("pk")
@@ -181,13 +180,15 @@ def iter_value_batches(model, queryset, *, text_datetimes=False):
     cooks = []
     for name in scalar:
         index = position[name]
-        if name in DATETIME_COLUMNS:
-            cook = cooker.iso(index) if text_datetimes else cooker.orm(index)
+        if name in DATETIME_COLUMNS and datetimes == "text":
+            cook = cooker.iso(index)
+        elif name in DATETIME_COLUMNS and datetimes == "local":
+            cook = cooker.local(index, timezone.get_current_timezone())
         else:
             cook = cooker.orm(index)
         if cook is not None:
             cooks.append((columns.index(name), cook))
-    if text_datetimes:
+    if datetimes == "text":
         cooks.append((columns.index("id"), str))
     custom_of = cooker.orm(1) or (lambda value: value)
 
@@ -221,7 +222,7 @@ def iter_value_batches(model, queryset, *, text_datetimes=False):
 def iter_csv(model, queryset):
     """Yield the CSV of ``queryset`` (already restricted to what the reader may see) as text
     chunks: the header, then one chunk per batch of 1,000 records, in id order."""
-    header, _definitions, batches = iter_value_batches(model, queryset, text_datetimes=True)
+    header, _definitions, batches = iter_value_batches(model, queryset, datetimes="text")
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
     writer.writerow(header)
@@ -254,7 +255,7 @@ def write_xlsx(model, queryset, fileobj):
     """Write the XLSX workbook of ``queryset`` (same columns as the CSV) to the binary
     ``fileobj``, row by row (``core.spreadsheet.XlsxSheet``: nothing kept in memory; see it
     for how values become cells)."""
-    header, definitions, batches = iter_value_batches(model, queryset)
+    header, definitions, batches = iter_value_batches(model, queryset, datetimes="local")
     kinds = [None] * len(columns_for(model)) + [d.field_type for d in definitions]
     typed = [(index, kind) for index, kind in enumerate(kinds) if kind]
     with XlsxSheet(fileobj, str(model._meta.verbose_name_plural)) as sheet:

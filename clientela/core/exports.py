@@ -103,6 +103,37 @@ def _aware(value):
     return value
 
 
+class LocalTime:
+    """Naive UTC datetimes -> naive datetimes in ``zone``. The offset is looked up once per hour
+    of UTC time (and only trusted when it is the same at both ends of the hour): converting each
+    value through the zone costs more than the rest of a spreadsheet row's cells."""
+
+    LAST_SECOND = datetime.timedelta(hours=1, microseconds=-1)
+    REMEMBERED = 4096  # hours; forgotten all at once when full, so memory stays bounded
+
+    def __init__(self, zone):
+        self.zone, self.offsets = zone, {}
+
+    def __call__(self, value):
+        key = value.toordinal() * 24 + value.hour
+        offset = self.offsets.get(key, False)
+        if offset is False:
+            if len(self.offsets) >= self.REMEMBERED:
+                self.offsets.clear()
+            hour = value.replace(minute=0, second=0, microsecond=0)
+            offset = self.offsets[key] = self._offset(hour)
+        if offset is None:  # the zone's offset changes within this hour
+            return self._convert(value)
+        return value + offset
+
+    def _offset(self, hour):
+        first, last = self._convert(hour) - hour, self._convert(hour + self.LAST_SECOND)
+        return first if last - (hour + self.LAST_SECOND) == first else None
+
+    def _convert(self, value):
+        return value.replace(tzinfo=datetime.UTC).astimezone(self.zone).replace(tzinfo=None)
+
+
 class RowCooker:
     """Turns raw values of a ``values_list`` queryset's columns into what the ORM would return
     (``value(i, raw)``) or, for datetimes, straight into the text a CSV or a vCard needs.
@@ -162,6 +193,21 @@ class RowCooker:
             return _aware(convert(value)).isoformat()
 
         return iso
+
+    def local(self, index, zone):
+        """Raw datetime -> a naive datetime in ``zone``, what a spreadsheet cell holds (it has
+        no time zones)."""
+        convert = self.orm(index) or (lambda value: value)
+        sqlite_utc, stamp = self.sqlite_utc, _SQLITE_STAMP.fullmatch
+        from_text, to_local = datetime.datetime.fromisoformat, LocalTime(zone)
+
+        def local(value):
+            if sqlite_utc and value.__class__ is str and stamp(value):
+                return to_local(from_text(value))
+            value = _aware(convert(value)).astimezone(datetime.UTC)
+            return to_local(value.replace(tzinfo=None))
+
+        return local
 
     def utc_stamp(self, index):
         """Raw datetime -> ``YYYYMMDDTHHMMSSZ`` in UTC (vCard ``REV``)."""

@@ -5,6 +5,7 @@ previous implementation), formulas are defused, and only what the reader may see
 import datetime
 import decimal
 import io
+import zoneinfo
 
 import pytest
 from django.contrib.contenttypes.models import ContentType
@@ -218,6 +219,8 @@ def test_datetime_shortcuts_give_what_the_orm_gives(admin_user, when):
 
         assert cooker.iso(1)(raw) == orm_value.isoformat()
         assert cooker.utc_stamp(1)(raw) == orm_value.astimezone(UTC).strftime("%Y%m%dT%H%M%SZ")
+        madrid = zoneinfo.ZoneInfo("Europe/Madrid")
+        assert cooker.local(1, madrid)(raw) == orm_value.astimezone(madrid).replace(tzinfo=None)
 
 
 def test_xlsx_cells_round_trip_through_openpyxl():
