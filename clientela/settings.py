@@ -70,6 +70,7 @@ INSTALLED_APPS = [
     "clientela.sales",
     "clientela.activities",
     "clientela.intake",
+    "clientela.support",
 ]
 
 MIDDLEWARE = [
