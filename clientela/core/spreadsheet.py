@@ -219,6 +219,9 @@ class XlsxSheet:
                 text = xlsx_text(value)
             elif value is None:
                 continue
+            elif kind is int:  # ids and scores: the commonest cells after text (not a bool)
+                add(f'<c r="{COLUMN_NAMES[column]}{row}"><v>{value}</v></c>')
+                continue
             elif isinstance(value, bool):
                 add(f'<c r="{COLUMN_NAMES[column]}{row}" t="b"><v>{int(value)}</v></c>')
                 continue
