@@ -26,6 +26,7 @@ class Area(models.TextChoices):
     CONTACTS = "contacts", _("Contacts and companies")
     SALES = "sales", _("Sales (deals, pipelines, products, purchases, forecast)")
     ACTIVITIES = "activities", _("Activities (calls, meetings, e-mails, notes, tasks)")
+    SUPPORT = "support", _("Customer service (cases, SLAs, knowledge base)")
     SETTINGS = "settings", _("Settings (users, teams, roles, custom fields)")
     PRIVACY = "privacy", _("Privacy requests (data-access exports, erasure)")
 

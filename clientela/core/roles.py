@@ -9,31 +9,37 @@ BUILTIN_ROLES = {
     "manager": (
         _("Manager"),
         "all",
-        {"contacts": "write", "sales": "write", "activities": "write", "privacy": "write"},
+        {
+            "contacts": "write",
+            "sales": "write",
+            "activities": "write",
+            "support": "write",
+            "privacy": "write",
+        },
         False,
     ),
     "sales": (
         _("Sales"),
         "team",
-        {"contacts": "write", "sales": "write", "activities": "write"},
+        {"contacts": "write", "sales": "write", "activities": "write", "support": "read"},
         False,
     ),
     "marketing": (
         _("Marketing"),
         "all",
-        {"contacts": "write", "sales": "read", "activities": "write"},
+        {"contacts": "write", "sales": "read", "activities": "write", "support": "read"},
         False,
     ),
     "service": (
         _("Service"),
         "all",
-        {"contacts": "write", "sales": "read", "activities": "write"},
+        {"contacts": "write", "sales": "read", "activities": "write", "support": "write"},
         False,
     ),
     "read_only": (
         _("Read-only"),
         "all",
-        {"contacts": "read", "sales": "read", "activities": "read"},
+        {"contacts": "read", "sales": "read", "activities": "read", "support": "read"},
         False,
     ),
 }

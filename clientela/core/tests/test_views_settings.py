@@ -181,6 +181,7 @@ def test_admin_changes_a_roles_scope_and_access(admin_client):
             "access_contacts": "read",
             "access_sales": "none",
             "access_activities": "read",
+            "access_support": "write",
             "access_settings": "none",
             "access_privacy": "none",
         },
@@ -193,6 +194,7 @@ def test_admin_changes_a_roles_scope_and_access(admin_client):
             "contacts": "read",
             "sales": "none",
             "activities": "read",
+            "support": "write",
             "settings": "none",
             "privacy": "none",
         },
@@ -219,6 +221,7 @@ def test_role_edit_rejects_unknown_levels(admin_client):
             "access_contacts": "admin",
             "access_sales": "write",
             "access_activities": "write",
+            "access_support": "read",
             "access_settings": "none",
             "access_privacy": "none",
         },
@@ -228,7 +231,7 @@ def test_role_edit_rejects_unknown_levels(admin_client):
     role.refresh_from_db()
     assert (role.scope, role.access) == (
         "team",
-        {"contacts": "write", "sales": "write", "activities": "write"},
+        {"contacts": "write", "sales": "write", "activities": "write", "support": "read"},
     )
 
 

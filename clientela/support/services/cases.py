@@ -1,0 +1,231 @@
+"""Cases: open, change, assign, answer, note and move through their statuses.
+
+Every write goes through ``core.records`` (history, search, events) and keeps the SLA clock in
+step (``sla``). Replies to the customer are stored here and sent by the mail layer after commit;
+a customer's new message reopens a case that was waiting for them or resolved.
+"""
+
+from django.core.exceptions import ValidationError
+from django.db import models, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from clientela.core import customfields, records
+from clientela.core import services as core_services
+
+from ..choices import ACTIVE_STATUSES, CaseStatus, MessageKind
+from ..models import Case, CaseMessage
+from ..models.cases import MAX_BODY, MAX_SUBJECT
+from . import sla
+
+CASE_FIELDS = (
+    "subject",
+    "description",
+    "contact",
+    "company",
+    "channel",
+    "category",
+    "priority",
+    "status",
+    "language",
+    "owner",
+    "team",
+)
+_TEXT_FIELDS = {
+    f.name
+    for f in Case._meta.concrete_fields
+    if isinstance(f, models.CharField | models.TextField) and not f.null
+}
+# Statuses a customer's message takes a case out of: they answered, or came back.
+REOPENED_BY_CUSTOMER = (CaseStatus.PENDING_CUSTOMER, CaseStatus.RESOLVED, CaseStatus.CLOSED)
+
+
+@transaction.atomic
+def create_case(*, actor, from_customer=True, tags=(), deals=(), custom_fields=None, **fields):
+    """Open a case. Its description is the customer's first message when ``from_customer``
+    (a form, an e-mail, the portal); otherwise an agent typed it (a phone call). Without a
+    team it goes to its category's team; without a company, to its contact's."""
+    fields = _check_fields(fields)
+    case = Case(**fields)
+    if case.company_id is None and case.contact is not None:
+        case.company_id = case.contact.company_id
+    if case.team_id is None and case.category is not None:
+        case.team_id = case.category.team_id
+    now = timezone.now()
+    case.created_at = case.updated_at = case.status_changed_at = now
+    _clean_case(case)
+    case.custom_fields = customfields.clean_values(Case, custom_fields or {})
+    sla.start_clock(case, now=now, policy=sla.policy_for(case))
+    tag_objects = core_services.resolve_tags(tags)
+    with records.track_create(case, actor=actor):
+        case.save()
+        if tag_objects:
+            case.tags.add(*tag_objects)
+        if deals:
+            case.deals.add(*deals)
+        if case.description and from_customer:
+            _add_message(case, MessageKind.CUSTOMER, case.description, at=now, contact=case.contact)
+        elif case.description:
+            _add_message(case, MessageKind.NOTE, case.description, at=now, author=actor)
+    return case
+
+
+@transaction.atomic
+def update_case(
+    case, *, actor, expected_version=None, tags=None, deals=None, custom_fields=None, **fields
+):
+    """Change a case's fields; ``None`` leaves tags, deals and custom fields as they are. A new
+    status goes through the same rules as ``change_status``; a new priority may change the
+    SLA policy (the clock keeps its start)."""
+    case = Case.all_objects.select_for_update().get(pk=case.pk)
+    fields = _check_fields(fields)
+    before_status, before_priority = case.status, case.priority
+    with records.track_update(case, actor=actor, expected_version=expected_version):
+        for name, value in fields.items():
+            setattr(case, name, value)
+        _clean_case(case)
+        now = timezone.now()
+        if case.status != before_status:
+            _enter_status(case, before_status, now)
+        if case.priority != before_priority:
+            _restart_clock(case, now)
+        if custom_fields is not None:
+            case.custom_fields = customfields.clean_values(
+                Case, custom_fields, current=case.custom_fields
+            )
+        case.save()
+        if tags is not None:
+            case.tags.set(core_services.resolve_tags(tags))
+        if deals is not None:
+            case.deals.set(deals)
+    return case
+
+
+def change_status(case, status, *, actor, expected_version=None):
+    return update_case(case, actor=actor, expected_version=expected_version, status=status)
+
+
+def assign_case(case, *, actor, owner=None, team=None, expected_version=None):
+    """Give the case to ``owner`` (and/or ``team``); ``None`` leaves that one as it is."""
+    values = {k: v for k, v in (("owner", owner), ("team", team)) if v is not None}
+    return update_case(case, actor=actor, expected_version=expected_version, **values)
+
+
+@transaction.atomic
+def reply_to_case(case, body, *, actor, status=CaseStatus.PENDING_CUSTOMER, to=None):
+    """A public reply (sent to the customer by e-mail after commit). The first one meets the
+    first-response target; the case then waits for the customer unless ``status`` says
+    otherwise (``None`` keeps the status)."""
+    case = Case.all_objects.select_for_update().get(pk=case.pk)
+    now = timezone.now()
+    recipients = to if to is not None else _customer_addresses(case)
+    message = _add_message(case, MessageKind.REPLY, body, at=now, author=actor, to=recipients)
+    with records.track_update(case, actor=actor):
+        if case.first_responded_at is None:
+            case.first_responded_at = now
+        if status is not None and status != case.status:
+            before = case.status
+            case.status = status
+            _enter_status(case, before, now)
+        else:
+            sla.status_changed(case, case.status, now=now)
+        case.save()
+    Case.all_objects.filter(pk=case.pk).update(last_message_at=now)
+    return message
+
+
+@transaction.atomic
+def add_note(case, body, *, actor):
+    """An internal note: never sent, never seen by the customer, no effect on the SLA."""
+    now = timezone.now()
+    message = _add_message(case, MessageKind.NOTE, body, at=now, author=actor)
+    Case.all_objects.filter(pk=case.pk).update(last_message_at=now)
+    return message
+
+
+@transaction.atomic
+def add_customer_message(case, body, *, contact=None, from_address="", subject="", **mail):
+    """The customer wrote again (e-mail, portal): the case is theirs to answer once more."""
+    case = Case.all_objects.select_for_update().get(pk=case.pk)
+    now = timezone.now()
+    message = _add_message(
+        case,
+        MessageKind.CUSTOMER,
+        body,
+        at=now,
+        contact=contact or case.contact,
+        from_address=from_address,
+        subject=subject,
+        **mail,
+    )
+    if case.status in REOPENED_BY_CUSTOMER:
+        with records.track_update(case, actor=None):
+            before = case.status
+            case.status = CaseStatus.OPEN
+            _enter_status(case, before, now)
+            case.save()
+    Case.all_objects.filter(pk=case.pk).update(last_message_at=now)
+    return message
+
+
+# --- helpers -------------------------------------------------------------------------------------
+
+
+def _check_fields(fields):
+    unknown = set(fields) - set(CASE_FIELDS)
+    if unknown:
+        raise ValidationError({name: [_("Unknown field.")] for name in sorted(unknown)})
+    return {
+        name: "" if value is None and name in _TEXT_FIELDS else value
+        for name, value in fields.items()
+    }
+
+
+def _clean_case(case):
+    case.subject = " ".join((case.subject or "").split())[:MAX_SUBJECT]
+    if not case.subject:
+        raise ValidationError({"subject": [_("Give the case a subject.")]})
+    case.full_clean(exclude=["tags", "deals", "custom_fields", "sla_policy", "merged_into"])
+
+
+def _enter_status(case, before, now):
+    """What entering ``case.status`` from ``before`` sets: times and the SLA clock."""
+    case.status_changed_at = now
+    if case.status in (CaseStatus.RESOLVED, CaseStatus.CLOSED) and case.resolved_at is None:
+        case.resolved_at = now
+    if case.status == CaseStatus.CLOSED and case.closed_at is None:
+        case.closed_at = now
+    if case.status in ACTIVE_STATUSES:
+        case.resolved_at = case.closed_at = None
+    sla.status_changed(case, before, now=now)
+
+
+def _restart_clock(case, now):
+    policy = sla.policy_for(case)
+    if policy is None or policy.pk != case.sla_policy_id:
+        sla.start_clock(case, now=now, policy=policy)
+
+
+def _customer_addresses(case):
+    if case.contact is None:
+        return []
+    email = case.contact.primary_email
+    return [email] if email else []
+
+
+def _add_message(case, kind, body, *, at, author=None, contact=None, to=(), **values):
+    body = (body or "").strip()
+    if not body:
+        raise ValidationError({"body": [_("Write a message.")]})
+    if len(body) > MAX_BODY:
+        body = body[:MAX_BODY] + "\n\n" + _("[The rest of this message was cut: too long.]")
+    return CaseMessage.objects.create(
+        case=case,
+        kind=kind,
+        body=body,
+        author=author if author is not None and author.pk else None,
+        contact=contact,
+        to_addresses=list(to),
+        created_at=at,
+        **values,
+    )

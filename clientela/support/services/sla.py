@@ -1,0 +1,178 @@
+"""SLA clocks: which policy a case follows, when its targets fall due, and its state.
+
+A case's targets are counted in its policy's working time from the moment it was opened:
+the first response within N working minutes, the resolution within M. While the case waits
+for the customer (``PAUSED_STATUSES``) the clock stops; the working time it stood still is
+added to the targets when it starts again. Due moments are stored on the case, so queues sort by
+them and ``refresh_states`` turns "due soon" and "breached" on for every active case with a few
+statements, whatever their number.
+"""
+
+import datetime
+
+from django.core.exceptions import ValidationError
+from django.db.models import Q
+from django.utils.translation import gettext as _
+
+from ..choices import ACTIVE_STATUSES, PAUSED_STATUSES, SlaState
+from ..models import Case, SlaPolicy
+
+WEEKDAYS = range(7)
+
+
+def policy_for(case, policies=None):
+    """The first active policy matching the case's priority and its customer's tier tags."""
+    policies = policies if policies is not None else active_policies()
+    tiers = customer_tags(case)
+    for policy in policies:
+        if policy.priority and policy.priority != case.priority:
+            continue
+        if policy.tier_tag_id and policy.tier_tag_id not in tiers:
+            continue
+        return policy
+    return None
+
+
+def active_policies():
+    return list(SlaPolicy.objects.filter(active=True).select_related("calendar"))
+
+
+def customer_tags(case):
+    """The ids of the tags of the case's company and contact (the customer's tier)."""
+    tags = set()
+    for record in (case.company, case.contact):
+        if record is not None:
+            tags.update(t.pk for t in record.tags.all())
+    return tags
+
+
+def start_clock(case, *, now, policy=None, schedule=None):
+    """Set the case's policy and targets, counted from its opening. The case is not saved."""
+    case.sla_policy = policy
+    if policy is None:
+        case.first_response_due = case.resolution_due = case.next_due = None
+        case.sla_state = SlaState.NONE
+        return case
+    schedule = schedule or policy.schedule()
+    set_dues(case, schedule)
+    case.sla_state = state_at(case, now)
+    return case
+
+
+def set_dues(case, schedule):
+    """The due moments from the policy's targets, the opening and the time paused."""
+    policy, opened = case.sla_policy, case.created_at
+
+    def due(minutes):
+        if minutes is None:
+            return None
+        return schedule.add(opened, minutes * 60 + case.paused_seconds)
+
+    case.first_response_due = due(policy.first_response_minutes)
+    case.resolution_due = due(policy.resolution_minutes)
+    case.next_due = next_due(case)
+
+
+def next_due(case):
+    """The nearest target still ahead of an active, running case (None otherwise)."""
+    if case.status not in ACTIVE_STATUSES or case.paused_at is not None:
+        return None
+    if case.first_response_due and case.first_responded_at is None:
+        return case.first_response_due
+    return case.resolution_due
+
+
+def state_at(case, now):
+    if case.sla_policy_id is None:
+        return SlaState.NONE
+    if case.status not in ACTIVE_STATUSES:
+        return SlaState.BREACHED if case.sla_breached(case.resolved_at or now) else SlaState.MET
+    if case.sla_breached(now):
+        return SlaState.BREACHED
+    if case.paused_at is not None:
+        return SlaState.PAUSED
+    warn = datetime.timedelta(minutes=case.sla_policy.warn_before_minutes)
+    if case.next_due is not None and case.next_due - warn <= now:
+        return SlaState.WARNING
+    return SlaState.ON_TRACK
+
+
+def status_changed(case, before, *, now):
+    """Keep the clock in step with a status change (the case is not saved)."""
+    if case.sla_policy_id is None:
+        return case
+    paused_before, paused_now = before in PAUSED_STATUSES, case.status in PAUSED_STATUSES
+    if paused_now and not paused_before:
+        case.paused_at = now
+    elif paused_before and not paused_now and case.paused_at is not None:
+        schedule = case.sla_policy.schedule()
+        case.paused_seconds += int(schedule.between(case.paused_at, now))
+        case.paused_at = None
+        set_dues(case, schedule)
+    case.next_due = next_due(case)
+    case.sla_state = state_at(case, now)
+    return case
+
+
+def clean_hours(hours):
+    """A calendar's working hours as stored: ``{"0": [["09:00", "14:00"], ...], ...}``, each
+    day's periods in order, not overlapping, within the day ("24:00" ends it)."""
+    if not isinstance(hours, dict):
+        raise ValidationError({"hours": [_("Give the working hours per weekday.")]})
+    cleaned = {}
+    for day, periods in hours.items():
+        if str(day) not in {str(d) for d in WEEKDAYS} or not isinstance(periods, list):
+            raise ValidationError({"hours": [_("Weekdays go from 0 (Monday) to 6 (Sunday).")]})
+        minutes = [_period(period) for period in periods]
+        minutes.sort()
+        for (_start, end), (start, _end) in zip(minutes, minutes[1:], strict=False):
+            if start < end:
+                raise ValidationError({"hours": [_("Working periods of a day overlap.")]})
+        if minutes:
+            cleaned[str(day)] = [[_text(s), _text(e)] for s, e in minutes]
+    return cleaned
+
+
+def _period(period):
+    try:
+        start, end = (_minutes(p) for p in period)
+    except (TypeError, ValueError):
+        raise ValidationError(
+            {"hours": [_("Write each period as two times, such as 09:00 and 14:00.")]}
+        ) from None
+    if end <= start:
+        raise ValidationError({"hours": [_("A working period must end after it starts.")]})
+    return start, end
+
+
+def _minutes(text):
+    hour, minute = str(text).split(":")
+    hour, minute = int(hour), int(minute)
+    if not (0 <= minute < 60 and (0 <= hour < 24 or (hour, minute) == (24, 0))):
+        raise ValueError(text)
+    return hour * 60 + minute
+
+
+def _text(minutes):
+    return f"{minutes // 60:02d}:{minutes % 60:02d}"
+
+
+def refresh_states(now):
+    """Turn "due soon" and "breached" on for active, running cases whose moment has come;
+    returns the ids that have just breached (for escalation). A few statements per policy."""
+    running = Case.objects.filter(
+        status__in=ACTIVE_STATUSES, paused_at__isnull=True, next_due__isnull=False
+    )
+    breached = list(
+        running.filter(next_due__lt=now)
+        .exclude(sla_state=SlaState.BREACHED)
+        .values_list("pk", flat=True)
+    )
+    if breached:
+        Case.all_objects.filter(pk__in=breached).update(sla_state=SlaState.BREACHED)
+    for policy in SlaPolicy.objects.all():
+        soon = now + datetime.timedelta(minutes=policy.warn_before_minutes)
+        running.filter(sla_policy=policy, next_due__gte=now, next_due__lte=soon).filter(
+            Q(sla_state=SlaState.ON_TRACK)
+        ).update(sla_state=SlaState.WARNING)
+    return breached
