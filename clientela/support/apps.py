@@ -6,3 +6,6 @@ class SupportConfig(AppConfig):
     name = "clientela.support"
     label = "support"
     verbose_name = _("Customer service")
+
+    def ready(self):
+        from . import search  # noqa: F401  (registers the search documents)

@@ -114,7 +114,6 @@ class Case(CrmRecord):
     status_changed_at = models.DateTimeField(_("status changed"), null=True, blank=True)
 
     permission_area = "support"
-    search_indexed = False  # until the case pages exist to link results to (next step)
     history_exclude = (
         *CrmRecord.history_exclude,
         "sla_state",

@@ -1,0 +1,52 @@
+import django_filters
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from clientela.core.filtersets import RecordFilterSet
+
+from .choices import ACTIVE_STATUSES, CaseChannel, CasePriority, CaseStatus, SlaState
+from .models import Case, CaseCategory
+
+QUEUES = [
+    ("mine", _("My cases")),
+    ("unassigned", _("Unassigned")),
+    ("team", _("My teams")),
+    ("breaching", _("Breaching soon")),
+    ("active", _("All active")),
+]
+
+
+class CaseFilterSet(RecordFilterSet):
+    """Cases for the queues and the API: ``queue`` picks a working list (active cases only),
+    the other filters narrow any list."""
+
+    queue = django_filters.ChoiceFilter(choices=QUEUES, method="filter_queue", label=_("Queue"))
+    status = django_filters.MultipleChoiceFilter(choices=CaseStatus.choices, label=_("Status"))
+    priority = django_filters.MultipleChoiceFilter(
+        choices=CasePriority.choices, label=_("Priority")
+    )
+    channel = django_filters.MultipleChoiceFilter(choices=CaseChannel.choices, label=_("Channel"))
+    sla_state = django_filters.MultipleChoiceFilter(choices=SlaState.choices, label=_("SLA"))
+    category = django_filters.ModelChoiceFilter(
+        queryset=CaseCategory.objects.all(), label=_("Category")
+    )
+    contact = django_filters.NumberFilter(field_name="contact_id", label=_("Contact"))
+    company = django_filters.NumberFilter(field_name="company_id", label=_("Company"))
+
+    class Meta:
+        model = Case
+        fields = []
+
+    def filter_queue(self, queryset, name, value):
+        active = queryset.filter(status__in=ACTIVE_STATUSES)
+        user = getattr(self.request, "user", None)
+        if value == "mine":
+            return active.filter(owner_id=user.pk if user else None)
+        if value == "unassigned":
+            return active.filter(owner__isnull=True)
+        if value == "team":
+            teams = list(user.teams.values_list("pk", flat=True)) if user else []
+            return active.filter(team_id__in=teams)
+        if value == "breaching":
+            return active.filter(Q(next_due__isnull=False))
+        return active
