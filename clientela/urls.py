@@ -9,5 +9,6 @@ urlpatterns = [
     path("deals/", include("clientela.sales.urls")),
     path("intake/", include("clientela.intake.urls")),
     path("activities/", include("clientela.activities.urls")),
+    path("cases/", include("clientela.support.urls")),
     path("", include("clientela.core.urls")),
 ]

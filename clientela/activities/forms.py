@@ -7,9 +7,8 @@ from django.utils.translation import gettext_lazy as _
 
 from clientela.contacts.forms import CompanyChoiceField, OwnedRecordForm, companies_for
 from clientela.contacts.models import Contact
-from clientela.core import permissions, search
 from clientela.core.models import User
-from clientela.core.pickers import MAX_MATCHES, RecordChoiceField
+from clientela.core.pickers import SearchedChoiceField, visible_or_current
 from clientela.sales.models import Deal
 
 from . import richtext
@@ -33,26 +32,6 @@ FORM_KIND_FIELDS = {
     K.TASK: ["due_at", "priority", "remind_at", "recurrence"],
 }
 ALL_KIND_FIELDS = {name for names in FORM_KIND_FIELDS.values() for name in names}
-
-
-class SearchedChoiceField(RecordChoiceField):
-    """A picker whose typed names (without JavaScript) are looked up through the search index:
-    contacts have no single name column, deals no index on theirs."""
-
-    def __init__(self, model, entity, name_field, **kwargs):
-        self.model = model
-        kwargs.setdefault("required", False)
-        super().__init__(model.objects.none(), name_field=name_field, entity=entity, **kwargs)
-
-    def candidates(self, text):
-        return self.queryset.filter(pk__in=search.matching_ids(self.model, text))[:MAX_MATCHES]
-
-
-def _visible_or_current(user, model, current_id):
-    return model.all_objects.filter(
-        Q(pk__in=permissions.visible(user, model.objects.all()).values("pk"))
-        | Q(pk=current_id or 0)
-    )
 
 
 class ActivityForm(OwnedRecordForm):
@@ -189,9 +168,9 @@ class ActivityForm(OwnedRecordForm):
     def _limit_links(self, activity):
         """Links only to records the user may see (the current ones always stay)."""
         user = self.user
-        self.fields["contact"].queryset = _visible_or_current(user, Contact, activity.contact_id)
+        self.fields["contact"].queryset = visible_or_current(user, Contact, activity.contact_id)
         self.fields["company"].queryset = companies_for(user, activity.company_id)
-        self.fields["deal"].queryset = _visible_or_current(user, Deal, activity.deal_id)
+        self.fields["deal"].queryset = visible_or_current(user, Deal, activity.deal_id)
 
     def clean_to_text(self):
         text = self.cleaned_data.get("to_text") or ""

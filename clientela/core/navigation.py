@@ -22,6 +22,7 @@ MENU = [
     NavItem(_("Contacts"), "contacts:contact_list", "contacts"),
     NavItem(_("Companies"), "contacts:company_list", "contacts"),
     NavItem(_("Deals"), "sales:deal_list", "sales"),
+    NavItem(_("Cases"), "support:case_list", "support"),
     NavItem(_("My day"), "activities:today", "activities"),
     NavItem(_("Calendar"), "activities:calendar", "activities"),
     NavItem(_("Trash"), "contacts:trash", "contacts"),

@@ -17,12 +17,13 @@ rendering nor resolving reads more than a few rows, whatever the size of the tab
 
 from django import forms
 from django.core.exceptions import FieldDoesNotExist, ValidationError
+from django.db.models import Q
 from django.urls import reverse
 from django.utils.http import urlencode
 from django.utils.text import Truncator
 from django.utils.translation import gettext_lazy as _
 
-from clientela.core import search
+from clientela.core import permissions, search
 from clientela.core.text import normalize, sort_key
 
 SEARCH_SUFFIX = "_search"  # the text box is posted as "<name>_search", the id as "<name>"
@@ -230,3 +231,25 @@ class RecordChoiceField(forms.ModelChoiceField):
             return True
         initial = self.prepare_value(initial)
         return str("" if initial is None else initial) != str(value.pk if value else "")
+
+
+class SearchedChoiceField(RecordChoiceField):
+    """A picker whose typed names (without JavaScript) are looked up through the search index:
+    contacts have no single name column, deals no index on theirs."""
+
+    def __init__(self, model, entity, name_field, **kwargs):
+        self.model = model
+        kwargs.setdefault("required", False)
+        super().__init__(model.objects.none(), name_field=name_field, entity=entity, **kwargs)
+
+    def candidates(self, text):
+        return self.queryset.filter(pk__in=search.matching_ids(self.model, text))[:MAX_MATCHES]
+
+
+def visible_or_current(user, model, current_id):
+    """The records of ``model`` ``user`` may link to; the current one stays acceptable even when
+    it is out of their scope."""
+    return model.all_objects.filter(
+        Q(pk__in=permissions.visible(user, model.objects.all()).values("pk"))
+        | Q(pk=current_id or 0)
+    )

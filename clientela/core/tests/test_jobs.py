@@ -66,12 +66,14 @@ def test_scheduler_enqueues_the_daily_purge_once_a_day(db):
         "job:apply_retention_rules",
         "job:sync_mailboxes",
         "job:scan_duplicates",
+        "job:refresh_sla",
         "job:remove_expired_exports",
     ]
     assert worker.enqueue_due_jobs(now) == every_job
     assert worker.enqueue_due_jobs(now + timedelta(hours=23)) == [
         "job:send_reminders",
         "job:sync_mailboxes",
+        "job:refresh_sla",
         "job:remove_expired_exports",
     ]
     assert worker.enqueue_due_jobs(now + timedelta(hours=25)) == every_job

@@ -220,3 +220,21 @@ def test_malformed_working_hours_are_refused(hours):
 def test_working_hours_are_stored_in_order():
     hours = {"4": [["15:00", "18:00"], ["9:00", "14:00"]], "6": []}
     assert sla.clean_hours(hours) == {"4": [["09:00", "14:00"], ["15:00", "18:00"]]}
+
+
+def test_the_sla_job_escalates_a_breached_case_to_the_policys_person(admin_user, ana, make_user):
+    from clientela.support import jobs
+
+    lead = make_user("service", username="lead")
+    policy = SlaPolicy.objects.create(name="Fast", first_response_minutes=5, escalate_to=lead)
+    case = open_case(admin_user, timezone.now() - datetime.timedelta(minutes=10), contact=ana)
+    assert case.sla_policy == policy
+
+    result = jobs.refresh_sla.call()
+
+    case.refresh_from_db()
+    assert result == {"breached": 1, "reassigned": 1}
+    assert (case.owner, case.sla_state) == (lead, SlaState.BREACHED)
+    change = history_for(case).filter(action="update").get()
+    assert (change.source, change.changes["owner"][1]) == ("automation", lead.pk)
+    assert jobs.refresh_sla.call() == {"breached": 0, "reassigned": 0}

@@ -1,0 +1,21 @@
+from django.urls import path
+
+from . import views
+
+app_name = "support"
+
+urlpatterns = [
+    path("", views.CaseListView.as_view(), name="case_list"),
+    path("new/", views.CaseFormView.as_view(), name="case_create"),
+    path("bulk/", views.CaseBulkView.as_view(), name="case_bulk"),
+    path("trash/", views.CaseTrashView.as_view(), name="trash"),
+    path("views/", views.CaseSavedViewSave.as_view(), name="case_view_save"),
+    path("views/<int:pk>/delete/", views.CaseSavedViewDelete.as_view(), name="case_view_delete"),
+    path("<int:pk>/", views.CaseDetailView.as_view(), name="case_detail"),
+    path("<int:pk>/edit/", views.CaseFormView.as_view(), name="case_edit"),
+    path("<int:pk>/messages/", views.CaseMessageView.as_view(), name="case_message"),
+    path("<int:pk>/status/", views.CaseStatusView.as_view(), name="case_status"),
+    path("<int:pk>/delete/", views.CaseDeleteView.as_view(), name="case_delete"),
+    path("<int:pk>/restore/", views.CaseRestoreView.as_view(), name="case_restore"),
+    path("<int:pk>/purge/", views.CasePurgeView.as_view(), name="case_purge"),
+]

@@ -1,0 +1,183 @@
+"""Case pages: thin subclasses of ``core.views.records`` (queues, the case with its
+conversation, the form), plus the two actions of the case page: write a message and change
+the status."""
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.db.models import Prefetch
+from django.http import HttpResponseRedirect
+from django.shortcuts import render
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views import View
+
+from clientela.core import permissions
+from clientela.core import services as core_services
+from clientela.core.records import StaleRecord
+from clientela.core.views import records
+
+from .filtersets import QUEUES, CaseFilterSet
+from .forms import CaseForm, MessageForm, StatusForm
+from .models import Case, CaseMessage
+from .services import cases as services
+
+SORTS = {
+    "newest": (gettext_lazy("Newest"), ("-id",)),
+    "due": (gettext_lazy("Due soonest"), ("next_due", "id")),
+    "updated": (gettext_lazy("Recently updated"), ("-updated_at", "-id")),
+}
+THREAD_SHOWN = 500  # messages on the page; a longer thread links to the rest
+
+
+class CaseMixin:
+    model = Case
+    url_prefix = "support:case"
+    list_name = "cases"
+
+
+class CaseListView(CaseMixin, records.RecordListView):
+    filterset_class = CaseFilterSet
+    template_name = "support/case_list.html"
+    sorts = SORTS
+    default_sort = "newest"
+    list_select_related = ("owner", "team", "contact", "company", "category")
+
+    def current_sort(self):
+        # "Breaching soon" is a list by due time unless another order is asked for.
+        if self.request.GET.get("queue") == "breaching" and "sort" not in self.request.GET:
+            return "due"
+        return super().current_sort()
+
+    def extra_context(self):
+        return {"queues": QUEUES, "queue": self.request.GET.get("queue", "")}
+
+
+class CaseDetailView(CaseMixin, records.RecordDetailView):
+    template_name = "support/case_detail.html"
+    detail_select_related = ("owner", "team", "contact", "company", "category", "sla_policy")
+    detail_prefetch_related = ("tags",)
+
+    def extra_context(self, record):
+        thread = list(
+            CaseMessage.objects.filter(case=record)
+            .select_related("author", "contact")
+            .prefetch_related(Prefetch("attachments"))
+            .order_by("id")[: THREAD_SHOWN + 1]
+        )
+        can_change = permissions.can_change_record(self.request.user, record)
+        return {
+            "thread": thread[:THREAD_SHOWN],
+            "thread_cut": len(thread) > THREAD_SHOWN,
+            "message_form": MessageForm() if can_change else None,
+            "status_form": StatusForm(initial={"status": record.status, "version": record.version})
+            if can_change
+            else None,
+        }
+
+
+class CaseFormView(CaseMixin, records.RecordFormView):
+    form_class = CaseForm
+    template_name = "support/case_form.html"
+
+    def load(self, pk):
+        if pk is None:
+            self.require_write()
+            return None
+        return self.get_changeable_record(pk, Case.objects.prefetch_related("tags"))
+
+    def create(self, *, actor, **kwargs):
+        return services.create_case(actor=actor, **kwargs)
+
+    def update(self, record, *, actor, expected_version, **kwargs):
+        return services.update_case(
+            record, actor=actor, expected_version=expected_version, **kwargs
+        )
+
+
+class CaseMessageView(CaseMixin, records.RecordViewMixin, View):
+    """POST a reply or a note from the case page; a form with errors is shown on its own page
+    with what was typed, so nothing is lost."""
+
+    http_method_names = ["post"]
+
+    def post(self, request, pk):
+        case = self.get_changeable_record(pk)
+        form = MessageForm(request.POST)
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                if data["kind"] == "note":
+                    services.add_note(case, data["body"], actor=request.user)
+                    messages.success(request, _("Note added."))
+                else:
+                    services.reply_to_case(
+                        case, data["body"], actor=request.user, status=data["status"] or None
+                    )
+                    messages.success(request, _("Reply sent."))
+            except ValidationError as error:
+                errors = getattr(error, "message_dict", None) or {None: error.messages}
+                for field, texts in errors.items():
+                    form.add_error(field if field in form.fields else None, texts)
+            else:
+                return HttpResponseRedirect(self.url("detail", case.pk) + "#thread")
+        context = {**self.common_context(), "record": case, "form": form}
+        return render(request, "support/case_message.html", context, status=400)
+
+
+class CaseStatusView(CaseMixin, records.RecordViewMixin, View):
+    http_method_names = ["post"]
+
+    def post(self, request, pk):
+        case = self.get_changeable_record(pk)
+        form = StatusForm(request.POST)
+        if not form.is_valid():
+            messages.error(request, _("Choose one of the statuses."))
+        else:
+            try:
+                services.change_status(
+                    case,
+                    form.cleaned_data["status"],
+                    actor=request.user,
+                    expected_version=form.cleaned_data["version"],
+                )
+            except StaleRecord:
+                messages.error(
+                    request,
+                    _("Someone changed this case meanwhile; check it and set the status again."),
+                )
+            except ValidationError as error:
+                messages.error(request, " ".join(error.messages))
+            else:
+                messages.success(request, _("Status changed."))
+        return HttpResponseRedirect(self.url("detail", case.pk))
+
+
+class CaseBulkView(CaseMixin, records.RecordBulkView):
+    assign_service = staticmethod(core_services.assign_records)
+    tag_service = staticmethod(core_services.tag_records)
+    delete_service = staticmethod(core_services.delete_records)
+
+
+class CaseSavedViewSave(CaseMixin, records.SavedViewSaveView):
+    pass
+
+
+class CaseSavedViewDelete(CaseMixin, records.SavedViewDeleteView):
+    pass
+
+
+class CaseDeleteView(CaseMixin, records.RecordDeleteView):
+    delete_service = staticmethod(core_services.delete_records)
+
+
+class CaseRestoreView(CaseMixin, records.RecordRestoreView):
+    service = staticmethod(core_services.restore_records)
+
+
+class CasePurgeView(CaseMixin, records.RecordPurgeView):
+    service = staticmethod(core_services.purge_records)
+    trash_url_name = "support:trash"
+
+
+class CaseTrashView(records.TrashView):
+    sections = (records.TrashSection(Case, gettext_lazy("Cases"), "support:case", "cursor"),)
