@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import include, path
 
 from . import views
 
@@ -9,6 +9,7 @@ urlpatterns = [
     path("new/", views.CaseFormView.as_view(), name="case_create"),
     path("bulk/", views.CaseBulkView.as_view(), name="case_bulk"),
     path("trash/", views.CaseTrashView.as_view(), name="trash"),
+    path("settings/", include("clientela.support.settings_urls")),
     path("views/", views.CaseSavedViewSave.as_view(), name="case_view_save"),
     path("views/<int:pk>/delete/", views.CaseSavedViewDelete.as_view(), name="case_view_delete"),
     path("<int:pk>/", views.CaseDetailView.as_view(), name="case_detail"),

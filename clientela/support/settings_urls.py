@@ -1,0 +1,4 @@
+"""The customer-service settings pages (categories, working calendars, SLA policies), under
+``/cases/settings/`` in the ``support`` namespace."""
+
+urlpatterns = []
