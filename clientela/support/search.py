@@ -5,7 +5,8 @@ from django.utils.translation import gettext_lazy as _
 
 from clientela.core.search import SearchDocument, register
 
-from .models import Case
+from .markdown import plain_text
+from .models import Article, Case
 
 
 def case_document(case):
@@ -24,3 +25,11 @@ register(
     _("Cases"),
     related=("contact", "company"),
 )
+
+
+def article_document(article):
+    text = " ".join([article.title, plain_text(article.body)])
+    return SearchDocument(title=article.title, subtitle=article.get_language_display(), text=text)
+
+
+register("article", Article, article_document, "support:article_detail", _("Articles"))

@@ -1,7 +1,13 @@
 from .cases import Case, CaseAttachment, CaseCategory, CaseMessage
+from .knowledge import Article, ArticleCategory, ArticleStatus, ArticleVersion, ArticleVote
 from .sla import BusinessCalendar, Holiday, SlaPolicy
 
 __all__ = [
+    "Article",
+    "ArticleCategory",
+    "ArticleStatus",
+    "ArticleVersion",
+    "ArticleVote",
     "BusinessCalendar",
     "Case",
     "CaseAttachment",
