@@ -10,5 +10,6 @@ urlpatterns = [
     path("intake/", include("clientela.intake.urls")),
     path("activities/", include("clientela.activities.urls")),
     path("cases/", include("clientela.support.urls")),
+    path("help/", include("clientela.support.help_urls")),
     path("", include("clientela.core.urls")),
 ]

@@ -1,6 +1,6 @@
 from django.urls import include, path
 
-from . import views
+from . import views, views_articles
 
 app_name = "support"
 
@@ -10,6 +10,15 @@ urlpatterns = [
     path("bulk/", views.CaseBulkView.as_view(), name="case_bulk"),
     path("trash/", views.CaseTrashView.as_view(), name="trash"),
     path("settings/", include("clientela.support.settings_urls")),
+    path("articles/", views_articles.ArticleListView.as_view(), name="article_list"),
+    path("articles/new/", views_articles.ArticleFormView.as_view(), name="article_create"),
+    path("articles/<int:pk>/", views_articles.ArticleDetailView.as_view(), name="article_detail"),
+    path("articles/<int:pk>/edit/", views_articles.ArticleFormView.as_view(), name="article_edit"),
+    path(
+        "articles/<int:pk>/versions/<int:number>/revert/",
+        views_articles.ArticleRevertView.as_view(),
+        name="article_revert",
+    ),
     path("views/", views.CaseSavedViewSave.as_view(), name="case_view_save"),
     path("views/<int:pk>/delete/", views.CaseSavedViewDelete.as_view(), name="case_view_delete"),
     path("<int:pk>/", views.CaseDetailView.as_view(), name="case_detail"),
