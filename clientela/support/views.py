@@ -20,6 +20,7 @@ from .filtersets import QUEUES, CaseFilterSet
 from .forms import CaseForm, MessageForm, StatusForm
 from .models import Case, CaseMessage
 from .services import cases as services
+from .services import knowledge
 
 SORTS = {
     "newest": (gettext_lazy("Newest"), ("-id",)),
@@ -65,7 +66,9 @@ class CaseDetailView(CaseMixin, records.RecordDetailView):
             .order_by("id")[: THREAD_SHOWN + 1]
         )
         can_change = permissions.can_change_record(self.request.user, record)
+        language = record.language or (record.contact.language if record.contact else "")
         return {
+            "suggested_articles": knowledge.suggest_articles(record.subject, language=language),
             "thread": thread[:THREAD_SHOWN],
             "thread_cut": len(thread) > THREAD_SHOWN,
             "message_form": MessageForm() if can_change else None,

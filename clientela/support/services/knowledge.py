@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 
 from clientela.core import search
 from clientela.core.records import StaleRecord
+from clientela.core.text import search_terms
 
 from ..models import Article, ArticleStatus, ArticleVersion, ArticleVote
 from ..models.knowledge import MAX_ARTICLE, MAX_TITLE
@@ -185,3 +186,21 @@ def _keep_version(article, actor, now):
 
 def _user(actor):
     return actor if actor is not None and getattr(actor, "pk", None) else None
+
+
+SUGGESTED = 5
+
+
+def suggest_articles(text, *, language=None, limit=SUGGESTED):
+    """Published articles that share the most words of ``text`` (a case's subject): what an
+    agent may point the customer to. One index query per word of four letters or more."""
+    scores = {}
+    for word in dict.fromkeys(w for w in search_terms(text) if len(w) >= 4):
+        for pk in Article.objects.filter(
+            pk__in=search.matching_ids(Article, word), status=ArticleStatus.PUBLISHED
+        ).values_list("pk", flat=True)[:50]:
+            scores[pk] = scores.get(pk, 0) + 1
+    best = sorted(scores, key=lambda pk: (-scores[pk], pk))
+    articles = Article.objects.filter(pk__in=best[: limit * 3])
+    ranked = sorted(articles, key=lambda a: (-scores[a.pk], a.language != language, a.pk))
+    return ranked[:limit]

@@ -121,3 +121,20 @@ def test_editing_with_an_old_version_is_refused(client, agent):
     assert response.status_code == 409
     article.refresh_from_db()
     assert article.body == "Newer"
+
+
+def test_the_case_page_suggests_articles_sharing_its_words(client, agent):
+    from clientela.support.services import cases
+
+    write(agent, title="Return a broken lamp", body="Lamps that arrive broken.")
+    write(agent, title="Lamp colours", body="Warm or cold light.")
+    write(agent, title="Broken lamp draft", status=ArticleStatus.DRAFT)
+    write(agent, title="Invoices", body="Monthly.")
+    case = cases.create_case(actor=agent, subject="My lamp arrived broken", description="Help")
+    client.force_login(agent)
+
+    suggested = client.get(reverse("support:case_detail", args=[case.pk])).context[
+        "suggested_articles"
+    ]
+
+    assert [a.title for a in suggested] == ["Return a broken lamp", "Lamp colours"]
