@@ -8,7 +8,7 @@ from clientela.contacts.models import Contact
 from clientela.core.pickers import SearchedChoiceField, visible_or_current
 
 from .choices import CaseStatus
-from .models import Case, CaseCategory
+from .models import CannedReply, Case, CaseCategory
 from .models.cases import MAX_BODY
 from .services.cases import CASE_FIELDS
 
@@ -66,6 +66,9 @@ class MessageForm(forms.Form):
     body = forms.CharField(
         label=_("Message"), max_length=MAX_BODY, widget=forms.Textarea(attrs={"rows": 6})
     )
+    canned = forms.ModelChoiceField(
+        queryset=CannedReply.objects.filter(active=True), required=False, widget=forms.HiddenInput
+    )
     status = forms.ChoiceField(
         label=_("Then set the status to"),
         required=False,
@@ -78,3 +81,23 @@ class MessageForm(forms.Form):
 class StatusForm(forms.Form):
     status = forms.ChoiceField(label=_("Status"), choices=CaseStatus.choices)
     version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+
+
+class CannedReplyForm(forms.ModelForm):
+    class Meta:
+        model = CannedReply
+        fields = [
+            "title",
+            "language",
+            "body",
+            "set_status",
+            "set_priority",
+            "set_category",
+            "add_tags",
+            "active",
+        ]
+        widgets = {"body": forms.Textarea(attrs={"rows": 8})}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["set_category"].queryset = CaseCategory.objects.filter(active=True)

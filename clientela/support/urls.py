@@ -1,6 +1,6 @@
 from django.urls import include, path
 
-from . import views, views_articles
+from . import views, views_articles, views_canned
 
 app_name = "support"
 
@@ -10,6 +10,9 @@ urlpatterns = [
     path("bulk/", views.CaseBulkView.as_view(), name="case_bulk"),
     path("trash/", views.CaseTrashView.as_view(), name="trash"),
     path("settings/", include("clientela.support.settings_urls")),
+    path("canned/", views_canned.canned_list, name="canned_list"),
+    path("canned/new/", views_canned.canned_form, name="canned_create"),
+    path("canned/<int:pk>/", views_canned.canned_form, name="canned_edit"),
     path("articles/", views_articles.ArticleListView.as_view(), name="article_list"),
     path("articles/new/", views_articles.ArticleFormView.as_view(), name="article_create"),
     path("articles/<int:pk>/", views_articles.ArticleDetailView.as_view(), name="article_detail"),

@@ -18,7 +18,8 @@ from clientela.core.views import records
 
 from .filtersets import QUEUES, CaseFilterSet
 from .forms import CaseForm, MessageForm, StatusForm
-from .models import Case, CaseMessage
+from .models import CannedReply, Case, CaseMessage
+from .services import canned as canned_services
 from .services import cases as services
 from .services import knowledge
 
@@ -67,11 +68,22 @@ class CaseDetailView(CaseMixin, records.RecordDetailView):
         )
         can_change = permissions.can_change_record(self.request.user, record)
         language = record.language or (record.contact.language if record.contact else "")
+        canned = _canned_for(language) if can_change else []
+        chosen = next((c for c in canned if str(c.pk) == self.request.GET.get("canned")), None)
+        message_form = None
+        if can_change:
+            initial = {}
+            if chosen is not None:
+                initial = {"canned": chosen.pk, "kind": "reply", "status": chosen.set_status}
+                initial["body"] = canned_services.fill_in(chosen, record, self.request.user)
+            message_form = MessageForm(initial=initial)
         return {
+            "canned_replies": canned,
+            "chosen_canned": chosen,
             "suggested_articles": knowledge.suggest_articles(record.subject, language=language),
             "thread": thread[:THREAD_SHOWN],
             "thread_cut": len(thread) > THREAD_SHOWN,
-            "message_form": MessageForm() if can_change else None,
+            "message_form": message_form,
             "status_form": StatusForm(initial={"status": record.status, "version": record.version})
             if can_change
             else None,
@@ -112,6 +124,11 @@ class CaseMessageView(CaseMixin, records.RecordViewMixin, View):
                 if data["kind"] == "note":
                     services.add_note(case, data["body"], actor=request.user)
                     messages.success(request, _("Note added."))
+                elif data["canned"] is not None:
+                    canned_services.send_canned_reply(
+                        case, data["canned"], data["body"], actor=request.user
+                    )
+                    messages.success(request, _("Reply sent."))
                 else:
                     services.reply_to_case(
                         case, data["body"], actor=request.user, status=data["status"] or None
@@ -184,3 +201,9 @@ class CasePurgeView(CaseMixin, records.RecordPurgeView):
 
 class CaseTrashView(records.TrashView):
     sections = (records.TrashSection(Case, gettext_lazy("Cases"), "support:case", "cursor"),)
+
+
+def _canned_for(language):
+    """The active canned replies an agent may pick for a case in ``language``."""
+    replies = CannedReply.objects.filter(active=True).order_by("title", "id")
+    return [c for c in replies if not c.language or not language or c.language == language]

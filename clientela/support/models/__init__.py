@@ -1,3 +1,4 @@
+from .canned import CannedReply
 from .cases import Case, CaseAttachment, CaseCategory, CaseMessage
 from .knowledge import Article, ArticleCategory, ArticleStatus, ArticleVersion, ArticleVote
 from .sla import BusinessCalendar, Holiday, SlaPolicy
@@ -9,6 +10,7 @@ __all__ = [
     "ArticleVersion",
     "ArticleVote",
     "BusinessCalendar",
+    "CannedReply",
     "Case",
     "CaseAttachment",
     "CaseCategory",
