@@ -207,3 +207,49 @@ def _canned_for(language):
     """The active canned replies an agent may pick for a case in ``language``."""
     replies = CannedReply.objects.filter(active=True).order_by("title", "id")
     return [c for c in replies if not c.language or not language or c.language == language]
+
+
+class CaseMergeView(CaseMixin, records.RecordViewMixin, View):
+    """POST ``into=<number>``: this case is the same request as that one and joins it."""
+
+    http_method_names = ["post"]
+
+    def post(self, request, pk):
+        case = self.get_changeable_record(pk)
+        number = request.POST.get("into", "").strip().lstrip("#")
+        target = None
+        if number.isdigit():
+            target = self.visible(write=True).filter(pk=int(number)).first()
+        if target is None:
+            messages.error(request, _("No case with that number that you can change."))
+            return HttpResponseRedirect(self.url("detail", case.pk))
+        try:
+            services.merge_cases(target, [case], actor=request.user)
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+            return HttpResponseRedirect(self.url("detail", case.pk))
+        messages.success(request, _("Merged into %(case)s.") % {"case": target.reference})
+        return HttpResponseRedirect(self.url("detail", target.pk))
+
+
+class CaseSplitView(CaseMixin, records.RecordViewMixin, View):
+    """POST ``message=<id>``: that message and the ones after it become a new case."""
+
+    http_method_names = ["post"]
+
+    def post(self, request, pk):
+        case = self.get_changeable_record(pk)
+        message_id = request.POST.get("message", "")
+        message = None
+        if message_id.isdigit():
+            message = CaseMessage.objects.filter(case=case, pk=int(message_id)).first()
+        if message is None:
+            messages.error(request, _("Choose a message of this case."))
+            return HttpResponseRedirect(self.url("detail", case.pk))
+        try:
+            new = services.split_case(case, message, actor=request.user)
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+            return HttpResponseRedirect(self.url("detail", case.pk))
+        messages.success(request, _("%(case)s opened from that message.") % {"case": new.reference})
+        return HttpResponseRedirect(self.url("detail", new.pk))

@@ -229,3 +229,90 @@ def _add_message(case, kind, body, *, at, author=None, contact=None, to=(), **va
         created_at=at,
         **values,
     )
+
+
+# --- merge and split -----------------------------------------------------------------------------
+
+
+@transaction.atomic
+def merge_cases(target, sources, *, actor):
+    """Fold ``sources`` (the same request opened twice) into ``target``: their messages join
+    its conversation in time order, their deals and tags are added, and each is closed with a
+    note saying where it went. Returns the target."""
+    sources = [s for s in sources if s.pk != target.pk]
+    if not sources:
+        raise ValidationError({"cases": [_("Choose another case to merge.")]})
+    if any(s.merged_into_id for s in sources) or target.merged_into_id:
+        raise ValidationError({"cases": [_("A merged case cannot be merged again.")]})
+    ids = [s.pk for s in sources]
+    now = timezone.now()
+    CaseMessage.objects.filter(case_id__in=ids).update(case=target)
+    tags = {t.name for t in target.tags.all()} | {t.name for s in sources for t in s.tags.all()}
+    deals = {*target.deals.all(), *(d for s in sources for d in s.deals.all())}
+    target = update_case(target, actor=actor, tags=sorted(tags), deals=list(deals))
+    references = ", ".join(s.reference for s in sources)
+    _add_message(
+        target,
+        MessageKind.NOTE,
+        _("Merged here: %(cases)s.") % {"cases": references},
+        at=now,
+        author=actor,
+    )
+    for source in sources:
+        source = Case.all_objects.select_for_update().get(pk=source.pk)
+        with records.track_update(source, actor=actor):
+            before = source.status
+            source.merged_into = target
+            source.status = CaseStatus.CLOSED
+            _enter_status(source, before, now)
+            source.save()
+        _add_message(
+            source,
+            MessageKind.NOTE,
+            _("Merged into %(case)s.") % {"case": target.reference},
+            at=now,
+            author=actor,
+        )
+    Case.all_objects.filter(pk=target.pk).update(last_message_at=now)
+    return target
+
+
+@transaction.atomic
+def split_case(case, message, *, actor, subject=None):
+    """A new case from ``message`` (a customer's message that is another request) and every
+    message after it; the original keeps what came before. Returns the new case."""
+    if message.case_id != case.pk:
+        raise ValidationError({"message": [_("This message is not in this case.")]})
+    moved = CaseMessage.objects.filter(case=case, id__gte=message.pk)
+    if moved.count() == CaseMessage.objects.filter(case=case).count():
+        raise ValidationError({"message": [_("Keep at least one message in the case.")]})
+    new = create_case(
+        actor=actor,
+        from_customer=False,
+        subject=subject or message.subject or case.subject,
+        contact=case.contact,
+        company=case.company,
+        category=case.category,
+        priority=case.priority,
+        channel=case.channel,
+        language=case.language,
+        owner=case.owner,
+        team=case.team,
+    )
+    moved.update(case=new)
+    now = timezone.now()
+    _add_message(
+        case,
+        MessageKind.NOTE,
+        _("Split into %(case)s.") % {"case": new.reference},
+        at=now,
+        author=actor,
+    )
+    _add_message(
+        new,
+        MessageKind.NOTE,
+        _("Split from %(case)s.") % {"case": case.reference},
+        at=now,
+        author=actor,
+    )
+    return new
