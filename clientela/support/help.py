@@ -2,6 +2,7 @@
 with "was this helpful?". No sign-in; nothing here reveals drafts or internal articles."""
 
 from django.contrib import messages
+from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import render
 from django.utils.translation import get_language
@@ -12,7 +13,7 @@ from clientela.core import search
 
 from . import markdown
 from .models import Article, ArticleCategory, ArticleStatus
-from .services import knowledge
+from .services import knowledge, satisfaction
 
 RESULTS = 20
 
@@ -75,3 +76,32 @@ def _public_translations(article):
         status=ArticleStatus.PUBLISHED,
         internal=False,
     ).exclude(pk=article.pk)
+
+
+@require_http_methods(["GET", "POST"])
+def survey(request, token):
+    """A CSAT survey from its signed link. Opening it (a mail scanner may) records nothing; the
+    button does, once."""
+    try:
+        found = satisfaction.survey_for(token)
+    except satisfaction.SurveyRefused as refused:
+        return render(request, "support/help/survey.html", {"refused": str(refused)}, status=410)
+    score = request.POST.get("score") or request.GET.get("score", "")
+    context = {"survey": found, "case": found.case, "score": score, "scores": range(1, 6)}
+    if request.method == "POST":
+        try:
+            satisfaction.answer_survey(
+                token,
+                score=int(score) if score.isdigit() else None,
+                comment=request.POST.get("comment", ""),
+            )
+        except satisfaction.SurveyRefused as refused:
+            return render(
+                request, "support/help/survey.html", {"refused": str(refused)}, status=410
+            )
+        except ValidationError as error:
+            context["errors"] = error.messages
+            context["comment"] = request.POST.get("comment", "")[:2000]
+            return render(request, "support/help/survey.html", context, status=400)
+        return render(request, "support/help/survey.html", {"thanks": True})
+    return render(request, "support/help/survey.html", context)

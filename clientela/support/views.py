@@ -81,6 +81,7 @@ class CaseDetailView(CaseMixin, records.RecordDetailView):
             "canned_replies": canned,
             "chosen_canned": chosen,
             "suggested_articles": knowledge.suggest_articles(record.subject, language=language),
+            "surveys": list(record.surveys.filter(answered_at__isnull=False)[:10]),
             "thread": thread[:THREAD_SHOWN],
             "thread_cut": len(thread) > THREAD_SHOWN,
             "message_form": message_form,

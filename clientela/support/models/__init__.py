@@ -1,6 +1,7 @@
 from .canned import CannedReply
 from .cases import Case, CaseAttachment, CaseCategory, CaseMessage
 from .knowledge import Article, ArticleCategory, ArticleStatus, ArticleVersion, ArticleVote
+from .satisfaction import SatisfactionSurvey
 from .sla import BusinessCalendar, Holiday, SlaPolicy
 
 __all__ = [
@@ -16,5 +17,6 @@ __all__ = [
     "CaseCategory",
     "CaseMessage",
     "Holiday",
+    "SatisfactionSurvey",
     "SlaPolicy",
 ]
