@@ -34,6 +34,7 @@ from clientela.sales.api.setup import (
     QuotaViewSet,
 )
 from clientela.sales.api.views import DealViewSet
+from clientela.support.api.views import CaseViewSet
 
 app_name = "api"
 
@@ -42,6 +43,7 @@ router.register("contacts", ContactViewSet, basename="contact")
 router.register("companies", CompanyViewSet, basename="company")
 router.register("deals", DealViewSet, basename="deal")
 router.register("activities", ActivityViewSet, basename="activity")
+router.register("cases", CaseViewSet, basename="case")
 router.register("pipelines", PipelineViewSet, basename="pipeline")
 router.register("lost-reasons", LostReasonViewSet, basename="lostreason")
 router.register("exchange-rates", ExchangeRateViewSet, basename="exchangerate")

@@ -275,6 +275,7 @@ SPECTACULAR_SETTINGS = {
         "PhoneKindEnum": "clientela.contacts.choices.PhoneKind",
         "StageKindEnum": "clientela.sales.choices.StageKind",
         "ConsentActionEnum": "clientela.contacts.choices.ConsentAction",
+        "CaseStatusEnum": "clientela.support.choices.CaseStatus",
     },
 }
 

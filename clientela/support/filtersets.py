@@ -1,4 +1,5 @@
 import django_filters
+from django import forms
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
@@ -6,6 +7,21 @@ from clientela.core.filtersets import RecordFilterSet
 
 from .choices import ACTIVE_STATUSES, CaseChannel, CasePriority, CaseStatus, SlaState
 from .models import Case, CaseCategory
+
+MAX_ID = 2**63 - 1
+
+
+class IdFilter(django_filters.NumberFilter):
+    """A record id: a whole number within the column's range (``1e30`` or ``1.5`` is a 400,
+    never a database error)."""
+
+    field_class = forms.IntegerField
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("min_value", 1)
+        kwargs.setdefault("max_value", MAX_ID)
+        super().__init__(*args, **kwargs)
+
 
 QUEUES = [
     ("mine", _("My cases")),
@@ -30,8 +46,8 @@ class CaseFilterSet(RecordFilterSet):
     category = django_filters.ModelChoiceFilter(
         queryset=CaseCategory.objects.all(), label=_("Category")
     )
-    contact = django_filters.NumberFilter(field_name="contact_id", label=_("Contact"))
-    company = django_filters.NumberFilter(field_name="company_id", label=_("Company"))
+    contact = IdFilter(field_name="contact_id", label=_("Contact"))
+    company = IdFilter(field_name="company_id", label=_("Company"))
 
     class Meta:
         model = Case

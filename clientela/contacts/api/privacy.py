@@ -19,7 +19,9 @@ from ..privacy.audit import MAX_REASON
 
 class ConsentRecordSerializer(serializers.ModelSerializer):
     text = serializers.CharField(source="text.text", default="", read_only=True)
-    text_version = serializers.IntegerField(source="text.version", default=None, read_only=True)
+    text_version = serializers.IntegerField(
+        source="text.version", default=None, read_only=True, allow_null=True
+    )
     text_language = serializers.CharField(source="text.language", default="", read_only=True)
     recorded_by = serializers.PrimaryKeyRelatedField(read_only=True)
 

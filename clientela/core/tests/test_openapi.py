@@ -73,7 +73,7 @@ def test_every_api_route_is_documented(spec):
         ("/api/v1/tags/", "GET"),
         ("/api/v1/tags/", "POST"),
     }
-    for resource in ("companies", "deals", "activities", "purchases"):
+    for resource in ("companies", "deals", "activities", "purchases", "cases"):
         expected |= {(p.replace("contacts", resource), m) for p, m in expected if "contacts" in p}
     for resource in ("contacts", "companies"):
         expected.add((f"/api/v1/{resource}/duplicates/", "GET"))
@@ -86,6 +86,8 @@ def test_every_api_route_is_documented(spec):
         ("/api/v1/contacts/{id}/erase/", "POST"),
     }
     expected.add(("/api/v1/deals/{id}/move/", "POST"))
+    expected.add(("/api/v1/cases/{id}/messages/", "GET"))
+    expected.add(("/api/v1/cases/{id}/messages/", "POST"))
     expected.add(("/api/v1/deals/qualify/", "POST"))
     expected.add(("/api/v1/activities/{id}/complete/", "POST"))
     expected.add(("/api/v1/activities/{id}/reopen/", "POST"))
@@ -282,5 +284,36 @@ def test_contacts_and_companies_never_fail_and_answer_as_documented(api_schema, 
             case.call_and_validate(
                 headers={"Authorization": f"Bearer {fuzz_token}"}, checks=FUZZ_CHECKS
             )
+
+        exercise()
+
+
+@pytest.fixture
+def cases_schema(wsgi_app):
+    loaded = schemathesis.openapi.from_wsgi("/api/v1/schema/?format=json", wsgi_app)
+    loaded.config.generation.update(
+        modes=["positive", "negative"], max_examples=10, deterministic=True, no_shrink=True
+    )
+    return loaded.include(path_regex=r"^/api/v1/cases/")
+
+
+def test_cases_never_fail_and_answer_as_documented(cases_schema, admin_user):
+    from clientela.support.services import cases
+
+    for n in range(3):
+        case = cases.create_case(
+            actor=admin_user, subject=f"Fuzz {n}", description="Help", owner=admin_user
+        )
+        cases.add_note(case, "Seen.", actor=admin_user)
+    token = tokens.create_token(admin_user, "schemathesis")[1]
+    operations = [result.ok() for result in cases_schema.get_all_operations()]
+    assert len(operations) == 11  # the 9 of every record resource, and the thread's 2
+
+    for operation in operations:
+
+        @settings(FUZZ_SETTINGS, max_examples=10)
+        @given(case=operation.as_strategy())
+        def exercise(case):
+            case.call_and_validate(headers={"Authorization": f"Bearer {token}"}, checks=FUZZ_CHECKS)
 
         exercise()
