@@ -11,5 +11,6 @@ urlpatterns = [
     path("activities/", include("clientela.activities.urls")),
     path("cases/", include("clientela.support.urls")),
     path("help/", include("clientela.support.help_urls")),
+    path("portal/", include("clientela.support.portal_urls")),
     path("", include("clientela.core.urls")),
 ]

@@ -1,6 +1,7 @@
 from .canned import CannedReply
 from .cases import Case, CaseAttachment, CaseCategory, CaseMessage
 from .knowledge import Article, ArticleCategory, ArticleStatus, ArticleVersion, ArticleVote
+from .portal import PortalLink
 from .satisfaction import SatisfactionSurvey
 from .sla import BusinessCalendar, Holiday, SlaPolicy
 
@@ -17,6 +18,7 @@ __all__ = [
     "CaseCategory",
     "CaseMessage",
     "Holiday",
+    "PortalLink",
     "SatisfactionSurvey",
     "SlaPolicy",
 ]
