@@ -78,6 +78,8 @@ class Article(models.Model):
     # whole team (the help centre narrows results to what is published and public).
     deleted_at = None
     owner_id = team_id = None
+    objects = models.Manager()
+    all_objects = models.Manager()
 
     class Meta:
         ordering = ["title", "id"]
