@@ -1,4 +1,5 @@
 from .cases import Case, CaseAttachment, CaseCategory, CaseMessage
+from .mailboxes import ServiceMailbox
 from .sla import BusinessCalendar, Holiday, SlaPolicy
 
 __all__ = [
@@ -8,5 +9,6 @@ __all__ = [
     "CaseCategory",
     "CaseMessage",
     "Holiday",
+    "ServiceMailbox",
     "SlaPolicy",
 ]
