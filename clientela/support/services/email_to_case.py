@@ -75,24 +75,28 @@ def receive(parsed, *, mail):
     The sender is the contact owning the sender's address, not intake's route contact: intake
     puts a reply from an unknown address on the contact of the e-mail it answers, which is
     right for a timeline and wrong for deciding who may write on a case."""
+    services = list(ServiceMailbox.objects.select_related("mailbox"))
+    service = _service(mail, parsed, services)
+    answering = parsed.in_reply_to or parsed.references or references(parsed.subject)
+    if service is None and not answering:
+        return None  # the common case of a sales mailbox: two queries spent
     if parsed.message_id and CaseMessage.objects.filter(message_id=parsed.message_id).exists():
         return None  # already in a case (captured before, or one we sent coming back)
-    reason = automatic_reason(parsed)
+    reason = automatic_reason(parsed, services)
     if reason:
         logger.info("automatic e-mail opens no case", extra={"reason": reason})
         return None
     found = routing.contacts_for([parsed.from_address])
     sender = found[0] if found else None
-    case = case_answered(parsed, sender)
+    case = case_answered(parsed, sender) if answering else None
     if case is not None:
         return _join(case, parsed, sender, mail)
-    service = _service(mail, parsed)
     if service is None:
         return None
     return _open(service, parsed, sender or _new_contact(parsed, service), mail)
 
 
-def automatic_reason(parsed):
+def automatic_reason(parsed, services=None):
     """Why ``parsed`` was sent by a program rather than a person (``""`` when it was not):
     RFC 3834's Auto-Submitted, the auto-responders' own headers, Precedence bulk/junk/list,
     a bounce (the mailer daemon, a null return path, a delivery or read report), or one of
@@ -114,7 +118,12 @@ def automatic_reason(parsed):
     sender = parsed.from_address.lower()
     if sender.partition("@")[0] == "mailer-daemon":
         return "mailer-daemon"
-    if sender in mailboxes.service_addresses() or sender == settings.DEFAULT_FROM_EMAIL.lower():
+    own = (
+        {s.mailbox.email_address.lower() for s in services}
+        if services is not None
+        else mailboxes.service_addresses()
+    )
+    if sender in own or sender == settings.DEFAULT_FROM_EMAIL.lower():
         return "own address"
     return ""
 
@@ -188,17 +197,17 @@ def _live(case_id):
     return case
 
 
-def _service(mail, parsed):
-    """The service mailbox the message came to: the one that captured it, else one it was
-    addressed to (the same message reaches a person's mailbox first and is a duplicate in the
-    service mailbox)."""
+def _service(mail, parsed, services):
+    """The service mailbox (of ``services``) the message came to: the one that captured it,
+    else an active one it was addressed to (the same message may reach a person's mailbox
+    first, and be a duplicate in the service mailbox)."""
     if mail is not None and mail.mailbox_id:
-        service = mailboxes.service_for(mail.mailbox)
-        if service is not None:
-            return service
+        for service in services:
+            if service.mailbox_id == mail.mailbox_id:
+                return service
     recipients = {address.lower() for address in parsed.recipients}
-    for service in ServiceMailbox.objects.filter(mailbox__active=True).select_related("mailbox"):
-        if service.mailbox.email_address.lower() in recipients:
+    for service in services:
+        if service.mailbox.active and service.mailbox.email_address.lower() in recipients:
             return service
     return None
 

@@ -235,7 +235,7 @@ def test_mail_to_an_ordinary_mailbox_opens_no_case(admin_user, nuria, service):
     assert deliver(email(to="vendes@example.com"), sales).status == "captured"
 
     assert not Case.objects.exists()
-    # The same message addressed to the support address too opens one, whoever reads it first.
+    # Mail addressed to the support address too opens one, whichever mailbox reads it first.
     deliver(email(to=f"vendes@example.com, {SUPPORT}"), sales)
     assert Case.objects.count() == 1
 
@@ -650,3 +650,15 @@ def test_a_dovecot_mailbox_read_twice_opens_one_case(dovecot, mailbox, admin_use
     case = _case()
     assert case.contact == nuria
     assert case.messages.filter(kind="customer").count() == 1
+
+
+def test_mail_that_is_no_cases_business_costs_one_query(
+    admin_user, nuria, service, django_assert_num_queries
+):
+    from clientela.intake.services.mail import parsing
+    from clientela.support.services import email_to_case
+
+    parsed = parsing.parse(bytes(email(to="vendes@example.com")), max_attachment_bytes=1000)
+
+    with django_assert_num_queries(1):  # the service mailboxes
+        assert email_to_case.receive(parsed, mail=None) is None
