@@ -9,3 +9,6 @@ class SupportConfig(AppConfig):
 
     def ready(self):
         from . import search  # noqa: F401  (registers the search documents)
+        from .services import email_to_case
+
+        email_to_case.register()  # mail captured by intake opens and joins cases

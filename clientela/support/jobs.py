@@ -1,4 +1,6 @@
-"""Background jobs of customer service."""
+"""Background jobs of customer service: the SLA clock every minute, and sending a case's
+e-mail (replies and acknowledgements) after the commit that recorded it — idempotent, as the
+message is claimed before it is sent (``services.outgoing.deliver``)."""
 
 from django.utils import timezone
 from django_tasks import task
@@ -17,3 +19,12 @@ def refresh_sla():
     with change_context(source=ChangeSource.AUTOMATION):
         moved = escalation.escalate_breached(breached)
     return {"breached": len(breached), "reassigned": len(moved)}
+
+
+@task()
+def send_case_message(message_id):
+    """Send case message ``message_id`` (its primary key) unless it was sent already."""
+    from .services import outgoing
+
+    with change_context(source=ChangeSource.SYSTEM):
+        return outgoing.deliver(message_id)

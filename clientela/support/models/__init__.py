@@ -1,6 +1,7 @@
 from .canned import CannedReply
 from .cases import Case, CaseAttachment, CaseCategory, CaseMessage
 from .knowledge import Article, ArticleCategory, ArticleStatus, ArticleVersion, ArticleVote
+from .mailboxes import ServiceMailbox
 from .portal import PortalLink
 from .satisfaction import SatisfactionSurvey
 from .sla import BusinessCalendar, Holiday, SlaPolicy
@@ -20,5 +21,6 @@ __all__ = [
     "Holiday",
     "PortalLink",
     "SatisfactionSurvey",
+    "ServiceMailbox",
     "SlaPolicy",
 ]

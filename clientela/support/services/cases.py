@@ -16,7 +16,7 @@ from clientela.core import services as core_services
 from ..choices import ACTIVE_STATUSES, CaseStatus, MessageKind
 from ..models import Case, CaseMessage
 from ..models.cases import MAX_BODY, MAX_SUBJECT
-from . import sla
+from . import outgoing, sla
 
 CASE_FIELDS = (
     "subject",
@@ -67,6 +67,8 @@ def create_case(*, actor, from_customer=True, tags=(), deals=(), custom_fields=N
             _add_message(case, MessageKind.CUSTOMER, case.description, at=now, contact=case.contact)
         elif case.description:
             _add_message(case, MessageKind.NOTE, case.description, at=now, author=actor)
+    if from_customer and case.channel in outgoing.ACKNOWLEDGED_CHANNELS:
+        outgoing.acknowledge(case)
     return case
 
 
@@ -120,6 +122,7 @@ def reply_to_case(case, body, *, actor, status=CaseStatus.PENDING_CUSTOMER, to=N
     now = timezone.now()
     recipients = to if to is not None else _customer_addresses(case)
     message = _add_message(case, MessageKind.REPLY, body, at=now, author=actor, to=recipients)
+    outgoing.send_reply(message)  # after commit, by a job
     with records.track_update(case, actor=actor):
         if case.first_responded_at is None:
             case.first_responded_at = now

@@ -52,6 +52,12 @@ class ParsedMail:
     body: str  # sanitised HTML, ready for the activity
     attachments: list = field(default_factory=list)
     notes: list = field(default_factory=list)  # what was left out, said on the timeline
+    # Every header as received (lower-cased names, unfolded values, repeated ones joined by
+    # ", "): what tells automatic mail (auto-replies, bounces, lists) from a person's.
+    headers: dict = field(default_factory=dict)
+    # The HTML part as received, when the body was made from it (no plain text part). Not
+    # sanitised: never shown, only read by code that makes text of its own from it.
+    html_source: str = ""
 
     @property
     def recipients(self):
@@ -73,9 +79,9 @@ def parse(raw, *, max_attachment_bytes, headers_only=False):
     message_id = _first_id(headers.get("message-id", ""))
     subject = " ".join(_header(message, "subject").split())[:MAX_SUBJECT]
     date = _date(headers.get("date", ""))
-    body, attachments, notes = "", [], []
+    body, attachments, notes, html_source = "", [], [], ""
     if not headers_only:
-        body, attachments, notes = _content(message, max_attachment_bytes)
+        body, attachments, notes, html_source = _content(message, max_attachment_bytes)
     return ParsedMail(
         fingerprint=fingerprint(raw, message_id, from_address, date, subject),
         message_id=message_id,
@@ -90,6 +96,8 @@ def parse(raw, *, max_attachment_bytes, headers_only=False):
         body=body,
         attachments=attachments,
         notes=notes,
+        headers=headers,
+        html_source=html_source,
     )
 
 
@@ -167,8 +175,8 @@ def _date(text):
 
 
 def _content(message, max_attachment_bytes):
-    """The body (the plain text part, else the HTML one, sanitised), the attachments and
-    notes on what was left out."""
+    """The body (the plain text part, else the HTML one, sanitised), the attachments, notes
+    on what was left out and the HTML source the body was made from (``""`` for text)."""
     plain = html = None
     attachments, notes = [], []
     for part in message.walk():
@@ -190,12 +198,13 @@ def _content(message, max_attachment_bytes):
         elif content_type == "text/html" and html is None:
             html = _text(part)
     # HTML is sanitised before it is measured: most of a newsletter's size is styles.
-    body = plain if plain and plain.strip() else richtext.clean(html or "")
+    from_html = not (plain and plain.strip())
+    body = richtext.clean(html or "") if from_html else plain
     limit = richtext.MAX_LENGTH - 100
     if len(body) > limit:
         body = body[:limit]
         notes.append("truncated")
-    return body, attachments, notes
+    return body, attachments, notes, (html or "") if from_html else ""
 
 
 def _filename(part):
