@@ -196,6 +196,8 @@ def _enter_status(case, before, now):
     case.status_changed_at = now
     if case.status in (CaseStatus.RESOLVED, CaseStatus.CLOSED) and case.resolved_at is None:
         case.resolved_at = now
+        if case.status == CaseStatus.RESOLVED:
+            transaction.on_commit(lambda: _invite(case.pk))
     if case.status == CaseStatus.CLOSED and case.closed_at is None:
         case.closed_at = now
     if case.status in ACTIVE_STATUSES:
@@ -319,3 +321,12 @@ def split_case(case, message, *, actor, subject=None):
         author=actor,
     )
     return new
+
+
+def _invite(case_pk):
+    """The satisfaction survey of a case just resolved (after commit, so a rolled-back change
+    sends nothing)."""
+    case = Case.objects.filter(pk=case_pk, status=CaseStatus.RESOLVED).first()
+    if case is not None:
+        with transaction.atomic():
+            outgoing.invite_to_survey(case)

@@ -74,6 +74,36 @@ def acknowledge(case, *, service=None, to=None):
     return message
 
 
+def invite_to_survey(case):
+    """On resolution: ask the customer "how did we do?" with the survey's signed link, as an
+    automatic message sent after commit. Nothing without an address that can answer, or without
+    ``BASE_URL`` (a link in an e-mail needs the site's address)."""
+    from . import satisfaction
+
+    address = (case.contact.primary_email if case.contact_id else "").lower()
+    if not address or not can_receive_automatic_mail(address) or not settings.BASE_URL:
+        return None
+    _survey, path = satisfaction.start_survey(case)
+    service = mailboxes.sender_for(case)
+    context = {**_context(case, service), "url": settings.BASE_URL.rstrip("/") + path}
+    with translation.override(language_of(case)):
+        body = render_to_string("support/email/survey.txt", context).strip()
+        subject = tagged(case, _("How did we do?"))
+    message = CaseMessage.objects.create(
+        case=case,
+        kind=MessageKind.AUTOMATIC,
+        contact=case.contact,
+        from_address=mailboxes.from_header(service),
+        to_addresses=[address],
+        subject=subject,
+        body=body,
+        message_id=new_message_id(service),
+        created_at=timezone.now(),
+    )
+    _send_after_commit(message)
+    return message
+
+
 def send_reply(message):
     """Give a reply just recorded its Message-ID, sender and subject, and send it after
     commit (``cases.reply_to_case``). A reply with no address to go to keeps an error
@@ -138,7 +168,8 @@ def build_email(message):
         "body": message.body,
         "sender": _sender_name(message.from_address),
     }
-    name = "acknowledgement" if message.kind == MessageKind.AUTOMATIC else "reply"
+    # An automatic message's text was written when it was recorded (acknowledgement, survey).
+    name = "automatic" if message.kind == MessageKind.AUTOMATIC else "reply"
     with translation.override(language_of(case)):
         text = render_to_string(f"support/email/{name}.txt", context).strip() + "\n"
         html = render_to_string(f"support/email/{name}.html", context)

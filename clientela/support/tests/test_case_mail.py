@@ -272,3 +272,35 @@ def test_a_retried_reply_still_without_address_is_not_sent(
         "Not sent: the customer has no e-mail address.",
     )
     assert smtp_peer.messages == []
+
+
+def test_resolving_sends_the_survey_with_its_link_once(
+    mailed_case, admin_user, smtp_peer, settings, client, django_capture_on_commit_callbacks
+):
+    settings.BASE_URL = "https://crm.botiga.cat"
+    smtp_peer.messages.clear()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        cases.change_status(mailed_case, "resolved", actor=admin_user)
+    with django_capture_on_commit_callbacks(execute=True):
+        cases.update_case(mailed_case, actor=admin_user, priority="high")  # still resolved
+    assert run_jobs() == ["sent"]
+
+    ((recipients, sent),) = smtp_peer.messages
+    assert recipients == [NURIA]
+    assert sent["Auto-Submitted"] == "auto-replied"
+    text = sent.get_body(("plain",)).get_content()
+    link = next(w for w in text.split() if w.startswith("https://crm.botiga.cat/help/survey/"))
+    path = link.removeprefix("https://crm.botiga.cat")
+    assert client.post(path, {"score": "5"}).status_code == 200
+    assert mailed_case.surveys.get().score == 5
+    assert 'href="https://crm.botiga.cat/help/survey/' in sent.get_body(("html",)).get_content()
+
+
+def test_no_survey_without_the_sites_address(
+    mailed_case, admin_user, smtp_peer, settings, django_capture_on_commit_callbacks
+):
+    settings.BASE_URL = ""
+    with django_capture_on_commit_callbacks(execute=True):
+        cases.change_status(mailed_case, "resolved", actor=admin_user)
+    assert not mailed_case.surveys.exists()
