@@ -201,7 +201,8 @@ class PolicyForm(forms.Form):
         label=_("Working calendar"),
         queryset=BusinessCalendar.objects.order_by("name"),
         required=False,
-        empty_label=_("None: the clock runs round the clock"),
+        empty_label=_("Round the clock"),
+        help_text=_("Without a calendar, the clock runs every hour of every day."),
     )
     first_response_minutes = forms.IntegerField(
         label=_("First response within (minutes)"),
