@@ -8,6 +8,7 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.dates import WEEKDAYS
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from clientela.core.models import Tag, Team, User
 
@@ -184,7 +185,9 @@ class PolicyForm(forms.Form):
         max_value=setup.MAX_POSITION,
         help_text=_("A case follows the first active policy that matches it, by position."),
     )
-    active = forms.BooleanField(label=_("Active"), required=False, initial=True)
+    active = forms.BooleanField(
+        label=pgettext_lazy("SLA policy", "Active"), required=False, initial=True
+    )
     priority = forms.ChoiceField(
         label=_("For priority"),
         required=False,
