@@ -307,8 +307,8 @@ def _in_batches(cases, count, fields, batch_size, read_all=False):
 def _write(cases, fields):
     """Save ``fields`` of ``cases``: one ``UPDATE ... WHERE id = %s`` sent for all of them
     with ``executemany``. It writes what ``bulk_update`` would, but ``bulk_update`` builds a
-    CASE expression per case and field in Python, which took over 90 s for 100,000 cases
-    here; this takes a few seconds, on SQLite and PostgreSQL alike."""
+    CASE expression per case and field in Python: a recount of 100,000 cases took 45 s with
+    it on SQLite, 4 s this way (9 s on PostgreSQL)."""
     meta = Case._meta
     columns = [meta.get_field(name) for name in fields]
     sets = ", ".join(f"{connection.ops.quote_name(f.column)} = %s" for f in columns)
