@@ -12,5 +12,6 @@ def navigation(request):
         "nav_items": navigation_for(request),
         "can_manage_settings": permissions.can_write(user, "settings"),
         "can_manage_contacts": permissions.can_manage(user, "contacts"),
+        "can_manage_support": permissions.can_manage(user, "support"),
         "LANGUAGES": settings.LANGUAGES,
     }

@@ -1,4 +1,28 @@
 """The customer-service settings pages (categories, working calendars, SLA policies), under
 ``/cases/settings/`` in the ``support`` namespace."""
 
-urlpatterns = []
+from django.urls import path
+
+from . import views_settings as views
+
+urlpatterns = [
+    path("", views.settings_home, name="settings"),
+    path("categories/", views.category_list, name="category_list"),
+    path("categories/new/", views.category_form, name="category_create"),
+    path("categories/<int:pk>/", views.category_form, name="category_edit"),
+    path("calendars/", views.calendar_list, name="calendar_list"),
+    path("calendars/new/", views.calendar_form, name="calendar_create"),
+    path("calendars/<int:pk>/", views.calendar_form, name="calendar_edit"),
+    path("calendars/<int:pk>/delete/", views.calendar_delete, name="calendar_delete"),
+    path("calendars/<int:pk>/holidays/", views.holiday_add, name="holiday_add"),
+    path("calendars/<int:pk>/holidays/load/", views.holiday_load, name="holiday_load"),
+    path(
+        "calendars/<int:pk>/holidays/<int:holiday_pk>/remove/",
+        views.holiday_remove,
+        name="holiday_remove",
+    ),
+    path("policies/", views.policy_list, name="policy_list"),
+    path("policies/new/", views.policy_form, name="policy_create"),
+    path("policies/<int:pk>/", views.policy_form, name="policy_edit"),
+    path("policies/<int:pk>/delete/", views.policy_delete, name="policy_delete"),
+]

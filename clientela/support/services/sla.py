@@ -8,14 +8,21 @@ them and ``refresh_states`` turns "due soon" and "breached" on for every active 
 statements, whatever their number.
 """
 
+import dataclasses
 import datetime
+import logging
 
 from django.core.exceptions import ValidationError
+from django.db import connection
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from ..business_time import NoWorkingTime, Schedule
 from ..choices import ACTIVE_STATUSES, PAUSED_STATUSES, SlaState
 from ..models import Case, SlaPolicy
+
+logger = logging.getLogger(__name__)
 
 WEEKDAYS = range(7)
 
@@ -176,3 +183,168 @@ def refresh_states(now):
             Q(sla_state=SlaState.ON_TRACK)
         ).update(sla_state=SlaState.WARNING)
     return breached
+
+
+# --- counting again after the settings change ----------------------------------------------------
+
+RECOMPUTE_BATCH = 2000  # cases read, counted and written at a time: bounded memory
+# What a recount writes: bookkeeping, outside the cases' history (``Case.history_exclude``).
+CLOCK_FIELDS = ("first_response_due", "resolution_due", "next_due", "sla_state")
+_READ_FIELDS = (
+    "id",
+    "created_at",
+    "status",
+    "sla_policy_id",
+    "first_responded_at",
+    "resolved_at",
+    "paused_at",
+    "paused_seconds",
+    *CLOCK_FIELDS,
+)
+
+
+def recompute(policy_ids, *, now=None, batch_size=RECOMPUTE_BATCH):
+    """Count again the due moments and SLA state of every active case following one of the
+    policies ``policy_ids``, after their targets, their calendar, its hours or its holidays
+    changed. Each case keeps its opening and the time it stood paused; resolved and closed
+    cases keep what they were measured against. Returns how many cases were counted.
+
+    Cases are read, counted and written ``batch_size`` at a time in id order (locked while
+    the caller's transaction lasts, so a reply meanwhile waits instead of being overwritten);
+    each calendar's schedule is built once, whatever the number of cases."""
+    policies = {
+        policy.pk: policy
+        for policy in SlaPolicy.objects.filter(pk__in=list(policy_ids)).select_related("calendar")
+    }
+    if not policies:
+        return 0
+    schedules = _schedules(policies.values())
+    now = now or timezone.now()
+
+    def count(case):
+        policy = policies[case.sla_policy_id]
+        case.sla_policy = policy
+        _set_dues_or_none(case, schedules[policy.calendar_id])
+        case.sla_state = _recounted_state(case, now)
+
+    return _in_batches(
+        Case.all_objects.filter(sla_policy_id__in=list(policies), status__in=ACTIVE_STATUSES),
+        count,
+        CLOCK_FIELDS,
+        batch_size,
+    )
+
+
+def rematch(case_ids, *, now=None, batch_size=RECOMPUTE_BATCH):
+    """Give each active case of ``case_ids`` the first active policy that matches it now (or
+    none), its targets counted from its opening: for the cases of a policy being deleted.
+    Returns how many cases were counted."""
+    policies = active_policies()
+    schedules = _schedules(policies)
+    now = now or timezone.now()
+
+    def count(case):
+        policy = policy_for(case, policies)
+        case.sla_policy = policy
+        if policy is None:
+            case.first_response_due = case.resolution_due = case.next_due = None
+            case.sla_state = SlaState.NONE
+            return
+        _set_dues_or_none(case, schedules[policy.calendar_id])
+        case.sla_state = _recounted_state(case, now)
+
+    cases = (
+        Case.all_objects.filter(pk__in=list(case_ids), status__in=ACTIVE_STATUSES)
+        .select_related("company", "contact")
+        .prefetch_related("company__tags", "contact__tags")
+    )
+    return _in_batches(cases, count, ("sla_policy", *CLOCK_FIELDS), batch_size, read_all=True)
+
+
+def _schedules(policies):
+    """calendar id (None: round the clock) -> its schedule, built once."""
+    schedules = {}
+    for policy in policies:
+        if policy.calendar_id not in schedules:
+            plain = policy.schedule()
+            schedules[policy.calendar_id] = _RememberedDays(
+                zone=plain.zone, week=plain.week, holidays=plain.holidays
+            )
+    return schedules
+
+
+@dataclasses.dataclass(frozen=True)
+class _RememberedDays(Schedule):
+    """A schedule that works out each day's periods once: a recount asks for the same few
+    hundred days for every one of its cases."""
+
+    days: dict = dataclasses.field(default_factory=dict, compare=False, repr=False)
+
+    def periods_on(self, day):
+        try:
+            return self.days[day]
+        except KeyError:
+            periods = self.days[day] = super().periods_on(day)
+            return periods
+
+
+def _in_batches(cases, count, fields, batch_size, read_all=False):
+    if not read_all:
+        cases = cases.only(*_READ_FIELDS)
+    cases = cases.select_for_update(of=("self",)).order_by("pk")
+    done, last = 0, 0
+    while True:
+        batch = list(cases.filter(pk__gt=last)[:batch_size])
+        if not batch:
+            return done
+        for case in batch:
+            count(case)
+        _write(batch, fields)
+        done += len(batch)
+        last = batch[-1].pk
+
+
+def _write(cases, fields):
+    """Save ``fields`` of ``cases``: one ``UPDATE ... WHERE id = %s`` sent for all of them
+    with ``executemany``. It writes what ``bulk_update`` would, but ``bulk_update`` builds a
+    CASE expression per case and field in Python: a recount of 100,000 cases took 45 s with
+    it on SQLite, 4 s this way (9 s on PostgreSQL)."""
+    meta = Case._meta
+    columns = [meta.get_field(name) for name in fields]
+    sets = ", ".join(f"{connection.ops.quote_name(f.column)} = %s" for f in columns)
+    sql = (
+        f"UPDATE {connection.ops.quote_name(meta.db_table)} SET {sets} "  # noqa: S608 (quoted names)
+        f"WHERE {connection.ops.quote_name(meta.pk.column)} = %s"
+    )
+    rows = [
+        [f.get_db_prep_value(getattr(case, f.attname), connection) for f in columns] + [case.pk]
+        for case in cases
+    ]
+    with connection.cursor() as cursor:
+        cursor.executemany(sql, rows)
+
+
+def _set_dues_or_none(case, schedule):
+    try:
+        set_dues(case, schedule)
+    except NoWorkingTime:
+        # Targets that would not fall due within ``business_time.MAX_DAYS`` of working time
+        # (the setup services refuse such settings; a case paused for years may still get
+        # there): the case has no due moment rather than a wrong one.
+        logger.warning("SLA target beyond the calendar's reach", extra={"case_id": case.pk})
+        case.first_response_due = case.resolution_due = case.next_due = None
+
+
+def _recounted_state(case, now):
+    """``state_at``, except for a running case whose new due moment has already passed: it is
+    left "due soon" for the minute job (``refresh_states``), which marks it breached and
+    escalates it as it does for any breach."""
+    state = state_at(case, now)
+    if (
+        state == SlaState.BREACHED
+        and case.sla_state != SlaState.BREACHED
+        and case.next_due is not None
+        and case.next_due < now
+    ):
+        return SlaState.WARNING
+    return state
