@@ -14,7 +14,7 @@ from clientela.core.models import Tag, Team, User
 
 from .choices import CasePriority
 from .holidays import REGIONS
-from .models import BusinessCalendar
+from .models import BusinessCalendar, CaseCategory, ServiceMailbox
 from .services import setup, sla
 
 PERIODS = (1, 2)  # working periods a day offers on the form (a morning and an afternoon)
@@ -266,3 +266,13 @@ class PolicyForm(forms.Form):
             "warn_before_minutes": policy.warn_before_minutes,
             "escalate_to": policy.escalate_to_id,
         }
+
+
+class ServiceMailboxForm(forms.ModelForm):
+    class Meta:
+        model = ServiceMailbox
+        fields = ["category", "team", "priority", "acknowledge", "is_default"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["category"].queryset = CaseCategory.objects.filter(active=True)

@@ -21,6 +21,8 @@ urlpatterns = [
         views.holiday_remove,
         name="holiday_remove",
     ),
+    path("mailboxes/", views.mailbox_list, name="mailbox_list"),
+    path("mailboxes/<int:pk>/", views.mailbox_form, name="mailbox_edit"),
     path("policies/", views.policy_list, name="policy_list"),
     path("policies/new/", views.policy_form, name="policy_create"),
     path("policies/<int:pk>/", views.policy_form, name="policy_edit"),

@@ -16,11 +16,19 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from clientela.core import permissions
+from clientela.intake.models import Mailbox
 
 from .choices import ACTIVE_STATUSES
-from .forms_settings import CalendarForm, CategoryForm, HolidayForm, LoadHolidaysForm, PolicyForm
-from .models import BusinessCalendar, Case, CaseCategory, Holiday, SlaPolicy
-from .services import setup
+from .forms_settings import (
+    CalendarForm,
+    CategoryForm,
+    HolidayForm,
+    LoadHolidaysForm,
+    PolicyForm,
+    ServiceMailboxForm,
+)
+from .models import BusinessCalendar, Case, CaseCategory, Holiday, ServiceMailbox, SlaPolicy
+from .services import mailboxes, setup
 
 
 def manager_view(view):
@@ -333,4 +341,44 @@ def policy_delete(request, pk):
         request,
         "support/settings/policy_delete.html",
         {"policy": policy, "open_cases": open_cases},
+    )
+
+
+# --- service mailboxes ---------------------------------------------------------------------------
+
+
+@manager_view
+def mailbox_list(request):
+    """Every intake mailbox, and whether (and how) it is a support address."""
+    mailboxes = Mailbox.objects.select_related("service__category", "service__team").order_by(
+        "name", "id"
+    )
+    return render(request, "support/settings/mailbox_list.html", {"mailboxes": mailboxes})
+
+
+@manager_view
+def mailbox_form(request, pk):
+    mailbox = get_object_or_404(Mailbox, pk=pk)
+    service = ServiceMailbox.objects.filter(mailbox=mailbox).first()
+    form = ServiceMailboxForm(request.POST or None, instance=service)
+    if request.method == "POST" and "remove" in request.POST:
+        mailboxes.remove_service_mailbox(mailbox, actor=request.user)
+        messages.success(
+            request,
+            _("%(address)s is no longer a support address.") % {"address": mailbox.email_address},
+        )
+        return redirect("support:mailbox_list")
+    if request.method == "POST" and form.is_valid():
+        try:
+            mailboxes.save_service_mailbox(mailbox, actor=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            _apply_errors(form, error)
+        else:
+            messages.success(
+                request, _("%(address)s opens cases.") % {"address": mailbox.email_address}
+            )
+            return redirect("support:mailbox_list")
+    context = {"form": form, "mailbox": mailbox, "service": service, "section": "mailboxes"}
+    return render(
+        request, "support/settings/mailbox_form.html", context, status=_status(request, form)
     )
