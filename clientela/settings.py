@@ -282,6 +282,8 @@ SPECTACULAR_SETTINGS = {
 # --- Clientela ------------------------------------------------------------------------------------
 
 TRASH_RETENTION_DAYS = int(env("TRASH_RETENTION_DAYS", "30"))
+# A case waiting this many days for the customer is closed, with a notice to them (0: never).
+SUPPORT_AUTO_CLOSE_DAYS = int(env("SUPPORT_AUTO_CLOSE_DAYS", "7"))
 # Amounts in other currencies are converted to this one for totals, reports and the forecast.
 BASE_CURRENCY = env("BASE_CURRENCY", "EUR").upper()
 API_MAX_BODY_BYTES = 1024 * 1024

@@ -28,3 +28,15 @@ def send_case_message(message_id):
 
     with change_context(source=ChangeSource.SYSTEM):
         return outgoing.deliver(message_id)
+
+
+@task()
+def close_waiting_cases():
+    """Every hour: close the cases that have waited too long for the customer
+    (``CLIENTELA_SUPPORT_AUTO_CLOSE_DAYS``), telling them."""
+    from django.conf import settings
+
+    from .services import cases
+
+    with change_context(source=ChangeSource.AUTOMATION):
+        return cases.close_waiting_cases(timezone.now(), settings.SUPPORT_AUTO_CLOSE_DAYS)

@@ -67,6 +67,7 @@ def test_scheduler_enqueues_the_daily_purge_once_a_day(db):
         "job:sync_mailboxes",
         "job:scan_duplicates",
         "job:refresh_sla",
+        "job:close_waiting_cases",
         "job:remove_expired_exports",
     ]
     assert worker.enqueue_due_jobs(now) == every_job
@@ -74,6 +75,7 @@ def test_scheduler_enqueues_the_daily_purge_once_a_day(db):
         "job:send_reminders",
         "job:sync_mailboxes",
         "job:refresh_sla",
+        "job:close_waiting_cases",
         "job:remove_expired_exports",
     ]
     assert worker.enqueue_due_jobs(now + timedelta(hours=25)) == every_job

@@ -5,6 +5,8 @@ step (``sla``). Replies to the customer are stored here and sent by the mail lay
 a customer's new message reopens a case that was waiting for them or resolved.
 """
 
+import datetime
+
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.utils import timezone
@@ -330,3 +332,24 @@ def _invite(case_pk):
     if case is not None:
         with transaction.atomic():
             outgoing.invite_to_survey(case)
+
+
+def close_waiting_cases(now, days):
+    """Close the cases that have waited ``days`` days for the customer, each with a notice to
+    them; returns how many. A case answered meanwhile is left alone (it is open again)."""
+    if days <= 0:
+        return 0
+    limit = now - datetime.timedelta(days=days)
+    waiting = Case.objects.filter(
+        status=CaseStatus.PENDING_CUSTOMER, status_changed_at__lt=limit
+    ).values_list("pk", flat=True)
+    closed = 0
+    for pk in list(waiting[:1000]):
+        with transaction.atomic():
+            case = Case.objects.select_for_update().filter(pk=pk).first()
+            if case is None or case.status != CaseStatus.PENDING_CUSTOMER:
+                continue
+            outgoing.notify_closing(case, days)
+            change_status(case, CaseStatus.CLOSED, actor=None)
+            closed += 1
+    return closed

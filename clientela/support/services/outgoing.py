@@ -74,6 +74,19 @@ def acknowledge(case, *, service=None, to=None):
     return message
 
 
+def notify_closing(case, days):
+    """Tell the customer their case is being closed after ``days`` without an answer (an
+    automatic message sent after commit); ``None`` when they cannot be written to."""
+    address = (case.contact.primary_email if case.contact_id else "").lower()
+    if not address or not can_receive_automatic_mail(address):
+        return None
+    service = mailboxes.sender_for(case)
+    context = {**_context(case, service), "days": days}
+    with translation.override(language_of(case)):
+        body = render_to_string("support/email/closing.txt", context).strip()
+    return _automatic(case, service, address, case.subject, body)
+
+
 def invite_to_survey(case):
     """On resolution: ask the customer "how did we do?" with the survey's signed link, as an
     automatic message sent after commit. Nothing without an address that can answer, or without
@@ -88,14 +101,19 @@ def invite_to_survey(case):
     context = {**_context(case, service), "url": settings.BASE_URL.rstrip("/") + path}
     with translation.override(language_of(case)):
         body = render_to_string("support/email/survey.txt", context).strip()
-        subject = tagged(case, _("How did we do?"))
+        subject = _("How did we do?")
+    return _automatic(case, service, address, subject, body)
+
+
+def _automatic(case, service, address, subject, body):
+    """Record an automatic message to the customer and send it after commit."""
     message = CaseMessage.objects.create(
         case=case,
         kind=MessageKind.AUTOMATIC,
         contact=case.contact,
         from_address=mailboxes.from_header(service),
         to_addresses=[address],
-        subject=subject,
+        subject=tagged(case, subject),
         body=body,
         message_id=new_message_id(service),
         created_at=timezone.now(),

@@ -304,3 +304,35 @@ def test_no_survey_without_the_sites_address(
     with django_capture_on_commit_callbacks(execute=True):
         cases.change_status(mailed_case, "resolved", actor=admin_user)
     assert not mailed_case.surveys.exists()
+
+
+def test_a_case_waiting_too_long_is_closed_with_a_notice(
+    mailed_case, admin_user, smtp_peer, settings, django_capture_on_commit_callbacks
+):
+    from datetime import timedelta
+
+    from clientela.support import jobs
+    from clientela.support.models import Case
+
+    settings.SUPPORT_AUTO_CLOSE_DAYS = 7
+    with django_capture_on_commit_callbacks(execute=True):
+        cases.reply_to_case(mailed_case, "Which invoice?", actor=admin_user)
+    run_jobs()
+    smtp_peer.messages.clear()
+    Case.objects.filter(pk=mailed_case.pk).update(
+        status_changed_at=timezone.now() - timedelta(days=8)
+    )
+    fresh = cases.create_case(actor=admin_user, subject="Fresh", description="x")
+    cases.change_status(fresh, "pending_customer", actor=admin_user)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        assert jobs.close_waiting_cases.call() == 1
+    assert run_jobs() == ["sent"]
+
+    mailed_case.refresh_from_db()
+    fresh.refresh_from_db()
+    assert (mailed_case.status, fresh.status) == ("closed", "pending_customer")
+    ((_recipients, sent),) = smtp_peer.messages
+    assert sent["Subject"] == f"[#{mailed_case.pk}] {mailed_case.subject}"
+    assert "7 days" in sent.get_body(("plain",)).get_content()
+    assert jobs.close_waiting_cases.call() == 0
