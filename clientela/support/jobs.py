@@ -13,12 +13,18 @@ from .services import escalation, sla
 
 @task()
 def refresh_sla():
-    """Every minute (``core.worker.PERIODIC_JOBS``): mark cases due soon and breached, and
-    escalate the ones that have just breached."""
-    breached = sla.refresh_states(timezone.now())
+    """Every minute (``core.worker.PERIODIC_JOBS``): mark cases due soon and breached, tell
+    their assignees, and escalate the ones that have just breached."""
+    warned, breached = sla.refresh_states(timezone.now())
+    alerts = escalation.alert_assignees(warned, breached)
     with change_context(source=ChangeSource.AUTOMATION):
         moved = escalation.escalate_breached(breached)
-    return {"breached": len(breached), "reassigned": len(moved)}
+    return {
+        "warned": len(warned),
+        "breached": len(breached),
+        "alerts": alerts,
+        "reassigned": len(moved),
+    }
 
 
 @task()

@@ -14,7 +14,6 @@ import logging
 
 from django.core.exceptions import ValidationError
 from django.db import connection
-from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -166,7 +165,8 @@ def _text(minutes):
 
 def refresh_states(now):
     """Turn "due soon" and "breached" on for active, running cases whose moment has come;
-    returns the ids that have just breached (for escalation). A few statements per policy."""
+    returns ``(warned, breached)``: the ids that have just changed (for the alerts and the
+    escalation). A few statements per policy."""
     running = Case.objects.filter(
         status__in=ACTIVE_STATUSES, paused_at__isnull=True, next_due__isnull=False
     )
@@ -177,12 +177,21 @@ def refresh_states(now):
     )
     if breached:
         Case.all_objects.filter(pk__in=breached).update(sla_state=SlaState.BREACHED)
+    warned = []
     for policy in SlaPolicy.objects.all():
         soon = now + datetime.timedelta(minutes=policy.warn_before_minutes)
-        running.filter(sla_policy=policy, next_due__gte=now, next_due__lte=soon).filter(
-            Q(sla_state=SlaState.ON_TRACK)
-        ).update(sla_state=SlaState.WARNING)
-    return breached
+        ids = list(
+            running.filter(
+                sla_policy=policy,
+                next_due__gte=now,
+                next_due__lte=soon,
+                sla_state=SlaState.ON_TRACK,
+            ).values_list("pk", flat=True)
+        )
+        if ids:
+            Case.all_objects.filter(pk__in=ids).update(sla_state=SlaState.WARNING)
+            warned += ids
+    return warned, breached
 
 
 # --- counting again after the settings change ----------------------------------------------------

@@ -336,3 +336,32 @@ def test_a_case_waiting_too_long_is_closed_with_a_notice(
     assert sent["Subject"] == f"[#{mailed_case.pk}] {mailed_case.subject}"
     assert "7 days" in sent.get_body(("plain",)).get_content()
     assert jobs.close_waiting_cases.call() == 0
+
+
+def test_assignees_hear_of_their_cases_due_soon_and_breached(
+    admin_user, nuria, smtp_peer, make_user
+):
+    from datetime import timedelta
+
+    from clientela.support import jobs
+    from clientela.support.models import Case, SlaPolicy
+
+    agent = make_user("service", username="marta", language="ca")
+    SlaPolicy.objects.create(name="Ràpid", first_response_minutes=60, warn_before_minutes=30)
+    late = cases.create_case(actor=admin_user, subject="Tard", description="x", owner=agent)
+    soon = cases.create_case(actor=admin_user, subject="Aviat", description="x", owner=agent)
+    now = timezone.now()
+    Case.objects.filter(pk=late.pk).update(next_due=now - timedelta(minutes=1))
+    Case.objects.filter(pk=soon.pk).update(
+        next_due=now + timedelta(minutes=10), sla_state="on_track"
+    )
+
+    result = jobs.refresh_sla.call()
+
+    assert (result["warned"], result["breached"], result["alerts"]) == (1, 1, 1)
+    ((recipients, sent),) = smtp_peer.messages
+    assert recipients == [agent.email]
+    text = sent.get_body(("plain",)).get_content()
+    assert f"#{late.pk} Tard" in text and f"#{soon.pk} Aviat" in text
+    assert "Hola" in text  # her language
+    assert jobs.refresh_sla.call()["alerts"] == 0

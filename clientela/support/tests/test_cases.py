@@ -192,12 +192,12 @@ def test_refresh_marks_due_soon_and_breached_cases(admin_user, ana, office_polic
     late = open_case(admin_user, at(2025, 11, 24, 9), contact=ana)  # response due 10:00
     soon = open_case(admin_user, at(2025, 11, 24, 9, 45), contact=ana)  # due 10:45
 
-    breached = sla.refresh_states(at(2025, 11, 24, 10, 1))
+    warned, breached = sla.refresh_states(at(2025, 11, 24, 10, 1))
 
-    assert breached == [late.pk]
+    assert (warned, breached) == ([], [late.pk])  # "soon" was due soon from its opening
     states = dict(Case.objects.values_list("pk", "sla_state"))
     assert states == {late.pk: SlaState.BREACHED, soon.pk: SlaState.WARNING}
-    assert sla.refresh_states(at(2025, 11, 24, 10, 2)) == []  # reported once
+    assert sla.refresh_states(at(2025, 11, 24, 10, 2)) == ([], [])  # reported once
 
 
 @pytest.mark.parametrize(
@@ -233,8 +233,8 @@ def test_the_sla_job_escalates_a_breached_case_to_the_policys_person(admin_user,
     result = jobs.refresh_sla.call()
 
     case.refresh_from_db()
-    assert result == {"breached": 1, "reassigned": 1}
+    assert result == {"warned": 0, "breached": 1, "alerts": 0, "reassigned": 1}
     assert (case.owner, case.sla_state) == (lead, SlaState.BREACHED)
     change = history_for(case).filter(action="update").get()
     assert (change.source, change.changes["owner"][1]) == ("automation", lead.pk)
-    assert jobs.refresh_sla.call() == {"breached": 0, "reassigned": 0}
+    assert jobs.refresh_sla.call() == {"warned": 0, "breached": 0, "alerts": 0, "reassigned": 0}
