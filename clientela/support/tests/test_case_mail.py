@@ -334,7 +334,7 @@ def test_a_case_waiting_too_long_is_closed_with_a_notice(
     assert (mailed_case.status, fresh.status) == ("closed", "pending_customer")
     ((_recipients, sent),) = smtp_peer.messages
     assert sent["Subject"] == f"[#{mailed_case.pk}] {mailed_case.subject}"
-    assert "7 days" in sent.get_body(("plain",)).get_content()
+    assert "desde hace 7 días" in sent.get_body(("plain",)).get_content()  # her language
     assert jobs.close_waiting_cases.call() == 0
 
 
