@@ -1,7 +1,7 @@
 import django_filters
 from django.utils.translation import gettext_lazy as _
 
-from clientela.core.filtersets import RecordFilterSet
+from clientela.core.filtersets import IdFilter, RecordFilterSet
 
 from .choices import ActivityKind, Priority
 from .models import Activity
@@ -13,9 +13,9 @@ class ActivityFilterSet(RecordFilterSet):
 
     q = None
     kind = django_filters.MultipleChoiceFilter(choices=ActivityKind.choices, label=_("Kind"))
-    contact = django_filters.NumberFilter(field_name="contact_id", label=_("Contact"))
-    company = django_filters.NumberFilter(field_name="company_id", label=_("Company"))
-    deal = django_filters.NumberFilter(field_name="deal_id", label=_("Deal"))
+    contact = IdFilter(field_name="contact_id", label=_("Contact"))
+    company = IdFilter(field_name="company_id", label=_("Company"))
+    deal = IdFilter(field_name="deal_id", label=_("Deal"))
     done = django_filters.BooleanFilter(
         method="filter_done", label=_("Done (tasks)"), help_text=_("Tasks done or not yet.")
     )

@@ -4,7 +4,7 @@ from django.db.models import BooleanField, F, Func, Q
 from django.db.models.lookups import LessThan
 from django.utils.translation import gettext_lazy as _
 
-from clientela.core.filtersets import RecordFilterSet
+from clientela.core.filtersets import IdFilter, RecordFilterSet
 
 from .choices import (
     CompanySize,
@@ -110,7 +110,7 @@ class ContactFilterSet(QualityFilters, RecordFilterSet):
         choices=[("es", _("Spanish")), ("ca", _("Catalan")), ("en", _("English"))],
         label=_("Language"),
     )
-    company = django_filters.NumberFilter(field_name="company_id", label=_("Company"))
+    company = IdFilter(field_name="company_id", label=_("Company"))
     country = django_filters.CharFilter(lookup_expr="iexact", max_length=2, label=_("Country"))
     region = django_filters.CharFilter(lookup_expr="iexact", max_length=100, label=_("Region"))
     city = django_filters.CharFilter(lookup_expr="iexact", max_length=100, label=_("City"))

@@ -1,12 +1,26 @@
 """Filter machinery shared by every record filterset (UI lists and API alike)."""
 
 import django_filters
+from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from clientela.core import customfields, search
 from clientela.core.models import Tag, Team
 
 CUSTOM_PREFIX = "cf_"
+MAX_ID = 2**63 - 1
+
+
+class IdFilter(django_filters.NumberFilter):
+    """A record id: a whole number within the column's range (``1e30`` or ``1.5`` is a 400,
+    never a database error)."""
+
+    field_class = forms.IntegerField
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("min_value", 1)
+        kwargs.setdefault("max_value", MAX_ID)
+        super().__init__(*args, **kwargs)
 
 
 class RecordFilterSet(django_filters.FilterSet):

@@ -3,7 +3,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from clientela.contacts.choices import SourceChannel
-from clientela.core.filtersets import RecordFilterSet
+from clientela.core.filtersets import IdFilter, RecordFilterSet
 
 from .choices import ForecastCategory, PurchaseChannel, PurchaseStatus, StageKind
 from .models import Deal, Pipeline, Product, Purchase, Stage
@@ -19,7 +19,7 @@ class DealFilterSet(RecordFilterSet):
         choices=ForecastCategory.choices, label=_("Forecast category")
     )
     source = django_filters.MultipleChoiceFilter(choices=SourceChannel.choices, label=_("Source"))
-    company = django_filters.NumberFilter(field_name="company_id", label=_("Company"))
+    company = IdFilter(field_name="company_id", label=_("Company"))
     closing_after = django_filters.DateFilter(
         field_name="expected_close_date", lookup_expr="gte", label=_("Closing from")
     )
@@ -40,8 +40,8 @@ class PurchaseFilterSet(RecordFilterSet):
         choices=PurchaseChannel.choices, label=_("Channel")
     )
     status = django_filters.MultipleChoiceFilter(choices=PurchaseStatus.choices, label=_("Status"))
-    contact = django_filters.NumberFilter(field_name="contact_id", label=_("Contact"))
-    company = django_filters.NumberFilter(field_name="company_id", label=_("Company"))
+    contact = IdFilter(field_name="contact_id", label=_("Contact"))
+    company = IdFilter(field_name="company_id", label=_("Company"))
     source = django_filters.CharFilter(label=_("Source"), max_length=50)
     external_id = django_filters.CharFilter(label=_("External id"), max_length=100)
     purchased_after = django_filters.DateFilter(

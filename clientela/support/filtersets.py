@@ -1,27 +1,11 @@
 import django_filters
-from django import forms
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from clientela.core.filtersets import RecordFilterSet
+from clientela.core.filtersets import IdFilter, RecordFilterSet
 
 from .choices import ACTIVE_STATUSES, CaseChannel, CasePriority, CaseStatus, SlaState
 from .models import Case, CaseCategory
-
-MAX_ID = 2**63 - 1
-
-
-class IdFilter(django_filters.NumberFilter):
-    """A record id: a whole number within the column's range (``1e30`` or ``1.5`` is a 400,
-    never a database error)."""
-
-    field_class = forms.IntegerField
-
-    def __init__(self, *args, **kwargs):
-        kwargs.setdefault("min_value", 1)
-        kwargs.setdefault("max_value", MAX_ID)
-        super().__init__(*args, **kwargs)
-
 
 QUEUES = [
     ("mine", _("My cases")),

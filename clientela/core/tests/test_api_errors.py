@@ -117,3 +117,18 @@ def test_if_match_that_cannot_match_this_record_is_412(header):
     request = APIRequestFactory().patch("/", HTTP_IF_MATCH=header)
     with pytest.raises(PreconditionFailed):
         expected_version(request, Record())
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/api/v1/deals/?company=-1.7e128",
+        "/api/v1/deals/?company=1e30",
+        "/api/v1/purchases/?contact=99999999999999999999",
+        "/api/v1/activities/?deal=1.5",
+        "/api/v1/contacts/?company=0",
+    ],
+)
+def test_record_ids_out_of_range_in_filters_are_a_400(admin_api, path):
+    response = admin_api.get(path)
+    assert response.status_code == 400
