@@ -260,6 +260,7 @@ def cmd_demo(args):
     from clientela.activities import demo as activities_demo
     from clientela.contacts import demo
     from clientela.sales import demo as sales_demo
+    from clientela.support import demo as support_demo
 
     if demo.is_loaded() and not args.force:
         print(_("The demo data is already loaded (use --force to load it again)."))
@@ -268,10 +269,11 @@ def cmd_demo(args):
         summary = demo.load_demo(companies=args.companies, contacts=args.contacts)
         summary["deals"] = sales_demo.load_demo(deals=2 * args.companies)
         summary["activities"] = activities_demo.load_demo()
+        summary["cases"] = support_demo.load_demo()
     print(
         _(
             "Demo data loaded: %(users)d users, %(companies)d companies, %(contacts)d contacts, "
-            "%(deals)d deals, %(activities)d activities."
+            "%(deals)d deals, %(activities)d activities, %(cases)d cases."
         )
         % summary
     )
