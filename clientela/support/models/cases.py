@@ -3,9 +3,12 @@
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils.encoding import force_str
+from django.utils.hashable import make_hashable
 from django.utils.translation import gettext_lazy as _
 
 from clientela.core.models import CrmRecord
+from clientela.core.models.records import _choice_labels
 
 from ..choices import ACTIVE_STATUSES, CaseChannel, CasePriority, CaseStatus, MessageKind, SlaState
 
@@ -215,6 +218,12 @@ class CaseMessage(models.Model):
 
     def __str__(self):
         return f"{self.case.reference} {self.get_kind_display()}"
+
+    def _get_FIELD_display(self, field):
+        # A case page shows the kind of each of up to 500 messages: read a dict built once
+        # per field, as ``CrmRecord`` does, not the one Django rebuilds on every call.
+        value = getattr(self, field.attname)
+        return force_str(_choice_labels(field).get(make_hashable(value), value), strings_only=True)
 
     @property
     def is_public(self):
