@@ -1,5 +1,4 @@
 import django_filters
-from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from clientela.core.filtersets import IdFilter, RecordFilterSet
@@ -47,6 +46,6 @@ class CaseFilterSet(RecordFilterSet):
         if value == "team":
             teams = list(user.teams.values_list("pk", flat=True)) if user else []
             return active.filter(team_id__in=teams)
-        if value == "breaching":
-            return active.filter(Q(next_due__isnull=False))
+        if value == "breaching":  # only active cases whose clock runs have a due moment
+            return queryset.filter(next_due__isnull=False)
         return active

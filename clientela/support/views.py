@@ -28,7 +28,9 @@ SORTS = {
     "due": (gettext_lazy("Due soonest"), ("next_due", "id")),
     "updated": (gettext_lazy("Recently updated"), ("-updated_at", "-id")),
 }
-THREAD_SHOWN = 500  # messages on the page; a longer thread links to the rest
+# The latest messages a case page shows; "show all" lists up to THREAD_ALL (oldest first).
+THREAD_SHOWN = 100
+THREAD_ALL = 1000
 
 
 class CaseMixin:
@@ -60,12 +62,17 @@ class CaseDetailView(CaseMixin, records.RecordDetailView):
     detail_prefetch_related = ("tags",)
 
     def extra_context(self, record):
-        thread = list(
+        messages_ = (
             CaseMessage.objects.filter(case=record)
             .select_related("author", "contact")
             .prefetch_related(Prefetch("attachments"))
-            .order_by("id")[: THREAD_SHOWN + 1]
         )
+        if self.request.GET.get("thread") == "all":
+            thread = list(messages_.order_by("id")[:THREAD_ALL])
+            earlier = 0
+        else:
+            thread = list(messages_.order_by("-id")[:THREAD_SHOWN])[::-1]
+            earlier = messages_.count() - len(thread) if len(thread) == THREAD_SHOWN else 0
         can_change = permissions.can_change_record(self.request.user, record)
         language = record.language or (record.contact.language if record.contact else "")
         canned = _canned_for(language) if can_change else []
@@ -82,8 +89,8 @@ class CaseDetailView(CaseMixin, records.RecordDetailView):
             "chosen_canned": chosen,
             "suggested_articles": knowledge.suggest_articles(record.subject, language=language),
             "surveys": list(record.surveys.filter(answered_at__isnull=False)[:10]),
-            "thread": thread[:THREAD_SHOWN],
-            "thread_cut": len(thread) > THREAD_SHOWN,
+            "thread": thread,
+            "earlier_messages": earlier,
             "message_form": message_form,
             "status_form": StatusForm(initial={"status": record.status, "version": record.version})
             if can_change

@@ -141,7 +141,14 @@ class Case(CrmRecord):
                 condition=_ACTIVE & Q(owner__isnull=True),
                 name="case_unassigned_idx",
             ),
-            models.Index(fields=["next_due", "id"], condition=_ACTIVE, name="case_due_idx"),
+            # A due moment is only set on an active case whose clock runs (``services.sla``),
+            # so "breaching soon" needs no status test: SQLite cannot match a partial index
+            # against ``status IN (?, ?...)`` with bound parameters, only against literals.
+            models.Index(
+                fields=["next_due", "id"],
+                condition=Q(next_due__isnull=False, deleted_at__isnull=True),
+                name="case_next_due_idx",
+            ),
             models.Index(fields=["-id"], condition=_ACTIVE, name="case_active_idx"),
             models.Index(fields=["contact", "-id"], name="case_contact_idx"),
             models.Index(fields=["company", "-id"], name="case_company_idx"),
