@@ -34,6 +34,7 @@ from clientela.sales.api.setup import (
     QuotaViewSet,
 )
 from clientela.sales.api.views import DealViewSet
+from clientela.support.api.knowledge import ArticleCategoryViewSet, ArticleViewSet
 from clientela.support.api.views import CaseViewSet
 
 app_name = "api"
@@ -44,6 +45,8 @@ router.register("companies", CompanyViewSet, basename="company")
 router.register("deals", DealViewSet, basename="deal")
 router.register("activities", ActivityViewSet, basename="activity")
 router.register("cases", CaseViewSet, basename="case")
+router.register("articles", ArticleViewSet, basename="article")
+router.register("article-categories", ArticleCategoryViewSet, basename="articlecategory")
 router.register("pipelines", PipelineViewSet, basename="pipeline")
 router.register("lost-reasons", LostReasonViewSet, basename="lostreason")
 router.register("exchange-rates", ExchangeRateViewSet, basename="exchangerate")

@@ -276,6 +276,7 @@ SPECTACULAR_SETTINGS = {
         "StageKindEnum": "clientela.sales.choices.StageKind",
         "ConsentActionEnum": "clientela.contacts.choices.ConsentAction",
         "CaseStatusEnum": "clientela.support.choices.CaseStatus",
+        "ArticleStatusEnum": "clientela.support.models.knowledge.ArticleStatus",
     },
 }
 

@@ -141,6 +141,18 @@ def test_every_api_route_is_documented(spec):
             (f"/api/v1/{resource}/{{id}}/", "DELETE"),
         }
     expected.add(("/api/v1/mailboxes/{id}/sync/", "POST"))
+    expected |= {  # articles are changed with PATCH only; categories are never deleted
+        ("/api/v1/articles/", "GET"),
+        ("/api/v1/articles/", "POST"),
+        ("/api/v1/articles/{id}/", "GET"),
+        ("/api/v1/articles/{id}/", "PATCH"),
+        ("/api/v1/articles/{id}/", "DELETE"),
+        ("/api/v1/articles/{id}/revert/", "POST"),
+        ("/api/v1/articles/{id}/versions/", "GET"),
+        ("/api/v1/article-categories/", "GET"),
+        ("/api/v1/article-categories/", "POST"),
+        ("/api/v1/article-categories/{id}/", "PATCH"),
+    }
     expected |= {  # no delete: a form's submissions are evidence of consent
         ("/api/v1/web-forms/", "GET"),
         ("/api/v1/web-forms/", "POST"),

@@ -21,10 +21,11 @@ from clientela.core import search
 from clientela.core.records import StaleRecord
 from clientela.core.text import search_terms
 
-from ..models import Article, ArticleStatus, ArticleVersion, ArticleVote
+from ..models import Article, ArticleCategory, ArticleStatus, ArticleVersion, ArticleVote
 from ..models.knowledge import MAX_ARTICLE, MAX_TITLE
 
 ARTICLE_FIELDS = ("title", "slug", "body", "category", "language", "status", "internal")
+CATEGORY_FIELDS = ("name", "slug", "description", "position")
 
 
 @transaction.atomic
@@ -78,18 +79,39 @@ def publish_article(article, *, actor):
     return update_article(article, actor=actor, status=ArticleStatus.PUBLISHED)
 
 
-def revert_article(article, number, *, actor):
-    """Bring back the title and text of version ``number`` (as a new version)."""
+def revert_article(article, number, *, actor, expected_version=None):
+    """Bring back the title and text of version ``number`` (as a new version);
+    ``expected_version`` as in ``update_article``."""
     old = article.versions.filter(number=number).first()
     if old is None:
         raise ValidationError({"version": [_("There is no such version.")]})
-    return update_article(article, actor=actor, title=old.title, body=old.body)
+    return update_article(
+        article, actor=actor, expected_version=expected_version, title=old.title, body=old.body
+    )
 
 
 @transaction.atomic
 def delete_article(article, *, actor):
     search.unindex(Article, [article.pk])
     article.delete()
+
+
+@transaction.atomic
+def create_article_category(*, actor, **fields):
+    """A category of the knowledge base; its ``slug`` (address) is made from the name when
+    left empty. Names and addresses are unique."""
+    category = ArticleCategory(**_check(fields, CATEGORY_FIELDS))
+    _save_category(category)
+    return category
+
+
+@transaction.atomic
+def update_article_category(category, *, actor, **fields):
+    category = ArticleCategory.objects.select_for_update().get(pk=category.pk)
+    for name, value in _check(fields, CATEGORY_FIELDS).items():
+        setattr(category, name, value)
+    _save_category(category)
+    return category
 
 
 def translations_of(article):
@@ -130,8 +152,8 @@ def vote_on_article(article, *, voter, helpful):
 # --- helpers -------------------------------------------------------------------------------------
 
 
-def _check(fields):
-    unknown = set(fields) - set(ARTICLE_FIELDS)
+def _check(fields, allowed=ARTICLE_FIELDS):
+    unknown = set(fields) - set(allowed)
     if unknown:
         raise ValidationError({name: [_("Unknown field.")] for name in sorted(unknown)})
     return fields
@@ -171,6 +193,19 @@ def _save(article):
         raise ValidationError(
             {"slug": [_("Another article in this language has this address.")]}
         ) from None
+
+
+def _save_category(category):
+    category.name = " ".join((category.name or "").split())
+    limit = ArticleCategory._meta.get_field("slug").max_length
+    category.slug = slugify(category.slug or category.name)[:limit] or "category"
+    category.full_clean()  # a name or address already taken is a message on that field
+    try:
+        with transaction.atomic():
+            category.save()
+    except IntegrityError:  # taken by a concurrent save after the check
+        message = _("There is already a category with this name or address.")
+        raise ValidationError({"name": [message]}) from None
 
 
 def _keep_version(article, actor, now):
