@@ -92,7 +92,11 @@ class CaseDetailView(CaseMixin, records.RecordDetailView):
             "thread": thread,
             "earlier_messages": earlier,
             "message_form": message_form,
-            "status_form": StatusForm(initial={"status": record.status, "version": record.version})
+            # Ids of their own: the message form has a "status" field too.
+            "status_form": StatusForm(
+                initial={"status": record.status, "version": record.version},
+                auto_id="case-status-%s",
+            )
             if can_change
             else None,
         }
