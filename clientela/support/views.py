@@ -16,6 +16,7 @@ from clientela.core import services as core_services
 from clientela.core.records import StaleRecord
 from clientela.core.views import records
 
+from .choices import CaseStatus
 from .filtersets import QUEUES, CaseFilterSet
 from .forms import CaseForm, MessageForm, StatusForm
 from .models import CannedReply, Case, CaseMessage
@@ -81,7 +82,8 @@ class CaseDetailView(CaseMixin, records.RecordDetailView):
         if can_change:
             initial = {}
             if chosen is not None:
-                initial = {"canned": chosen.pk, "kind": "reply", "status": chosen.set_status}
+                status = chosen.set_status or CaseStatus.PENDING_CUSTOMER
+                initial = {"canned": chosen.pk, "kind": "reply", "status": status}
                 initial["body"] = canned_services.fill_in(chosen, record, self.request.user)
             message_form = MessageForm(initial=initial)
         return {
@@ -138,7 +140,11 @@ class CaseMessageView(CaseMixin, records.RecordViewMixin, View):
                     messages.success(request, _("Note added."))
                 elif data["canned"] is not None:
                     canned_services.send_canned_reply(
-                        case, data["canned"], data["body"], actor=request.user
+                        case,
+                        data["canned"],
+                        data["body"],
+                        actor=request.user,
+                        status=data["status"] or None,
                     )
                     messages.success(request, _("Reply sent."))
                 else:

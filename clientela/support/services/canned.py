@@ -60,9 +60,13 @@ def fill_in(canned, case, agent):
     return canned.body.format_map(values)
 
 
+_MACRO_STATUS = object()
+
+
 @transaction.atomic
-def send_canned_reply(case, canned, body, *, actor):
-    """Send ``body`` (the canned text as the agent left it) and apply the macro's changes."""
+def send_canned_reply(case, canned, body, *, actor, status=_MACRO_STATUS):
+    """Send ``body`` (the canned text as the agent left it) and apply the macro's changes.
+    ``status``: what the agent chose on the form (``None``: keep it), else the macro's."""
     changes = {}
     if canned.set_priority:
         changes["priority"] = canned.set_priority
@@ -73,7 +77,8 @@ def send_canned_reply(case, canned, body, *, actor):
         tags = sorted({*(t.name for t in case.tags.all()), *split_tags(canned.add_tags)})
     if changes or tags:
         case = cases.update_case(case, actor=actor, tags=tags, **changes)
-    status = canned.set_status or CaseStatus.PENDING_CUSTOMER
+    if status is _MACRO_STATUS:
+        status = canned.set_status or CaseStatus.PENDING_CUSTOMER
     return cases.reply_to_case(case, body, actor=actor, status=status)
 
 

@@ -85,10 +85,18 @@ def test_picking_a_canned_reply_fills_the_form_and_sending_applies_it(client, ag
 
     client.post(
         reverse("support:case_message", args=[case.pk]),
-        {"kind": "reply", "body": "Solved, Ana! Enjoy.", "canned": macro.pk, "status": ""},
+        {"kind": "reply", "body": "Solved, Ana! Enjoy.", "canned": macro.pk, "status": "resolved"},
     )
     case.refresh_from_db()
     assert case.status == CaseStatus.RESOLVED
+    assert form.initial["status"] == CaseStatus.RESOLVED  # the macro's, shown to the agent
+
+    client.post(
+        reverse("support:case_message", args=[case.pk]),
+        {"kind": "reply", "body": "One more thing.", "canned": macro.pk, "status": "on_hold"},
+    )
+    case.refresh_from_db()
+    assert case.status == CaseStatus.ON_HOLD  # what the agent chose wins
 
 
 def test_only_managers_edit_canned_replies(client, agent, make_user):
