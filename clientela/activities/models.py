@@ -170,9 +170,9 @@ class Activity(CrmRecord):
                 condition=Q(recurrence_of__isnull=False),
                 name="activity_recurrence_idx",
             ),
-            models.Index(
-                fields=["message_id"], condition=~Q(message_id=""), name="activity_message_idx"
-            ),
+            # A whole-column index: SQLite cannot match ``message_id = ?`` (a bound value)
+            # against a partial index on ``message_id <> ''``, and read the whole table.
+            models.Index(fields=["message_id"], name="activity_msgid_idx"),
             models.Index(fields=["deleted_at"], condition=~ALIVE, name="activity_trash_idx"),
         ]
 

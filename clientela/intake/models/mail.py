@@ -127,9 +127,8 @@ class MailMessage(models.Model):
         ordering = ["-received_at", "-id"]
         indexes = [
             models.Index(fields=["mailbox", "status", "-id"], name="mailmessage_status_idx"),
-            models.Index(
-                fields=["message_id"], condition=~Q(message_id=""), name="mailmessage_msgid_idx"
-            ),
+            # Whole-column, as ``activities.Activity``'s: a partial one is unusable on SQLite.
+            models.Index(fields=["message_id"], name="mailmessage_message_idx"),
         ]
         constraints = [
             models.UniqueConstraint(
