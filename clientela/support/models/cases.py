@@ -15,7 +15,7 @@ from ..choices import ACTIVE_STATUSES, CaseChannel, CasePriority, CaseStatus, Me
 MAX_SUBJECT = 300
 MAX_BODY = 100_000  # characters of one message; longer mail is cut with a note
 
-_ACTIVE = Q(status__in=ACTIVE_STATUSES, deleted_at__isnull=True)
+_ALIVE = Q(deleted_at__isnull=True)
 
 
 class CaseCategory(models.Model):
@@ -133,13 +133,13 @@ class Case(CrmRecord):
         verbose_name = _("case")
         verbose_name_plural = _("cases")
         indexes = [
-            # The queues: newest first, or by the next SLA moment, among active cases.
-            models.Index(fields=["owner", "-id"], condition=_ACTIVE, name="case_mine_idx"),
-            models.Index(fields=["team", "-id"], condition=_ACTIVE, name="case_team_idx"),
+            # The queues: newest first. The conditions hold literals only: SQLite cannot match
+            # a partial index on ``status IN (...)`` against the bound values of a query, so
+            # the active statuses are filtered while walking these (most recent cases are).
+            models.Index(fields=["owner", "-id"], condition=_ALIVE, name="case_owner_recent_idx"),
+            models.Index(fields=["team", "-id"], condition=_ALIVE, name="case_team_recent_idx"),
             models.Index(
-                fields=["-id"],
-                condition=_ACTIVE & Q(owner__isnull=True),
-                name="case_unassigned_idx",
+                fields=["-id"], condition=_ALIVE & Q(owner__isnull=True), name="case_nobody_idx"
             ),
             # A due moment is only set on an active case whose clock runs (``services.sla``),
             # so "breaching soon" needs no status test: SQLite cannot match a partial index
@@ -149,7 +149,6 @@ class Case(CrmRecord):
                 condition=Q(next_due__isnull=False, deleted_at__isnull=True),
                 name="case_next_due_idx",
             ),
-            models.Index(fields=["-id"], condition=_ACTIVE, name="case_active_idx"),
             models.Index(fields=["contact", "-id"], name="case_contact_idx"),
             models.Index(fields=["company", "-id"], name="case_company_idx"),
             models.Index(
