@@ -41,6 +41,7 @@ from clientela.core.models import SavedView, Team, User
 from clientela.core.pagination import InvalidCursor, paginate
 from clientela.core.prefetch import prefetched
 from clientela.core.records import StaleRecord
+from clientela.core.widgets import CheckboxList, Dropdown, DropdownMultiple
 
 # Keyset-friendly orderings only: non-null, indexed columns ending with the id.
 SORTS = {
@@ -186,20 +187,19 @@ def filter_form_for_display(filterset, definitions, *, people, teams):
     form = filterset.form
     for name, field in form.fields.items():
         if name == "owner":
-            field.widget = forms.Select(choices=[("", _("Anyone")), *owner_choices(people)])
+            field.widget = Dropdown(choices=[("", _("Anyone")), *owner_choices(people)])
         elif name == "team":
-            field.widget.choices = [("", _("Any")), *((str(t.pk), str(t)) for t in teams)]
+            field.widget = Dropdown(choices=[("", _("Any")), *((str(t.pk), str(t)) for t in teams)])
         elif isinstance(field, forms.ModelMultipleChoiceField):
-            field.widget = forms.SelectMultiple(attrs={"size": 4})
-            field.widget.choices = field.choices
+            field.widget = DropdownMultiple(attrs={"size": 4}, choices=field.choices)
         elif isinstance(field, forms.MultipleChoiceField):
-            field.widget = forms.CheckboxSelectMultiple(choices=field.choices)
+            field.widget = CheckboxList(choices=field.choices)
         elif isinstance(field, forms.DateField):
             field.widget = forms.DateInput(attrs={"type": "date"})
         elif getattr(field, "empty_label", None) is not None:
             # Only the rendering changes; the field still validates against its own choices.
             options = [c for c in field.choices if c[0] != ""]
-            field.widget.choices = [("", _("Any")), *options]
+            field.widget = Dropdown(choices=[("", _("Any")), *options])
     for definition in definitions:
         form.fields[f"{CUSTOM_PREFIX}{definition.key}"] = custom_filter_field(definition)
     return form
