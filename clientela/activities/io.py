@@ -1,15 +1,8 @@
 """Activities as CSV: streamed in id order, in batches, with custom fields as ``cf_<key>``."""
 
-import csv
-import io
-
-from clientela.core import customfields
+from clientela.core.exports import iter_record_csv
 from clientela.core.prefetch import prefetched, related
-from clientela.core.spreadsheet import cell
 
-from .models import Activity
-
-BATCH_SIZE = 1000
 COLUMNS = [
     "id",
     "kind",
@@ -56,26 +49,10 @@ def _value(activity, column):
 
 
 def iter_activities_csv(queryset):
-    """Yield the CSV of ``queryset`` (already restricted to what the reader may see): the
-    header, then one chunk per batch."""
-    definitions = customfields.definitions_for(Activity)
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\r\n")
-    writer.writerow(COLUMNS + [f"cf_{d.key}" for d in definitions])
-    yield buffer.getvalue()
-    base = (
-        queryset.order_by("pk")
-        .select_related("contact", "company", "deal", "owner", "team")
+    """Yield the CSV of ``queryset`` (already restricted to what the reader may see)."""
+    queryset = (
+        queryset.select_related("contact", "company", "deal", "owner", "team")
         .prefetch_related(None)
         .prefetch_related(prefetched("tags"))
     )
-    last_id = 0
-    while batch := list(base.filter(pk__gt=last_id)[:BATCH_SIZE]):
-        buffer.seek(0)
-        buffer.truncate()
-        for activity in batch:
-            row = [cell(_value(activity, column)) for column in COLUMNS]
-            row += [cell(activity.custom_fields.get(d.key)) for d in definitions]
-            writer.writerow(row)
-        yield buffer.getvalue()
-        last_id = batch[-1].pk
+    return iter_record_csv(queryset, COLUMNS, _value)

@@ -7,7 +7,9 @@ workbook is therefore written to a spooled temporary file (rows go to disk as th
 memory stays bounded) and that file is then streamed by ``FileResponse``.
 """
 
+import csv
 import datetime
+import io
 import re
 import tempfile
 from dataclasses import dataclass
@@ -226,3 +228,32 @@ class RowCooker:
             return _aware(convert(value)).astimezone(datetime.UTC).strftime("%Y%m%dT%H%M%SZ")
 
         return utc_stamp
+
+
+# --- record lists as CSV -------------------------------------------------------------------------
+
+
+def iter_record_csv(queryset, columns, value_of, *, batch_size=1000):
+    """The CSV of ``queryset`` (restricted to what the reader may see, its relations selected
+    and prefetched by the caller) in chunks: the header — ``columns``, then the custom fields
+    as ``cf_<key>`` — and one chunk per batch of records in id order. ``value_of(record,
+    column)`` gives a cell's value; spreadsheet formulas are defused (``spreadsheet.cell``)."""
+    from clientela.core import customfields
+    from clientela.core.spreadsheet import cell
+
+    definitions = customfields.definitions_for(queryset.model)
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer.writerow(list(columns) + [f"cf_{d.key}" for d in definitions])
+    yield buffer.getvalue()
+    base = queryset.order_by("pk")
+    last_id = 0
+    while batch := list(base.filter(pk__gt=last_id)[:batch_size]):
+        buffer.seek(0)
+        buffer.truncate()
+        for record in batch:
+            row = [cell(value_of(record, column)) for column in columns]
+            row += [cell(record.custom_fields.get(d.key)) for d in definitions]
+            writer.writerow(row)
+        yield buffer.getvalue()
+        last_id = batch[-1].pk

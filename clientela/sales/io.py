@@ -1,15 +1,10 @@
 """Deals as CSV: streamed in id order, in batches, with custom fields as ``cf_<key>`` columns."""
 
-import csv
-import io
-
-from clientela.core import customfields
+from clientela.core.exports import iter_record_csv
 from clientela.core.prefetch import prefetched, related
-from clientela.core.spreadsheet import cell
 
-from .models import Deal, DealContact, PurchaseItem
+from .models import DealContact, PurchaseItem
 
-BATCH_SIZE = 1000
 COLUMNS = [
     "id",
     "name",
@@ -51,32 +46,16 @@ def _value(deal, column):
 
 
 def iter_deals_csv(queryset):
-    """Yield the CSV of ``queryset`` (already restricted to what the reader may see) in chunks:
-    the header, then one chunk per batch of deals."""
-    definitions = customfields.definitions_for(Deal)
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\r\n")
-    writer.writerow(COLUMNS + [f"cf_{d.key}" for d in definitions])
-    yield buffer.getvalue()
-    base = (
-        queryset.order_by("pk")
-        .select_related("pipeline", "stage", "company", "lost_reason", "owner", "team")
+    """Yield the CSV of ``queryset`` (already restricted to what the reader may see)."""
+    queryset = (
+        queryset.select_related("pipeline", "stage", "company", "lost_reason", "owner", "team")
         .prefetch_related(None)  # the caller's own prefetches may differ from these
         .prefetch_related(
             prefetched("contact_links", DealContact.objects.select_related("contact")),
             prefetched("tags"),
         )
     )
-    last_id = 0
-    while batch := list(base.filter(pk__gt=last_id)[:BATCH_SIZE]):
-        buffer.seek(0)
-        buffer.truncate()
-        for deal in batch:
-            row = [cell(_value(deal, column)) for column in COLUMNS]
-            row += [cell(deal.custom_fields.get(d.key)) for d in definitions]
-            writer.writerow(row)
-        yield buffer.getvalue()
-        last_id = batch[-1].pk
+    return iter_record_csv(queryset, COLUMNS, _value)
 
 
 # --- purchases -----------------------------------------------------------------------------------
@@ -125,29 +104,13 @@ def _purchase_value(purchase, column):
 
 
 def iter_purchases_csv(queryset):
-    """Yield the CSV of ``queryset`` (already restricted to what the reader may see) in chunks,
-    in id order, one batch at a time."""
-    definitions = customfields.definitions_for(queryset.model)
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\r\n")
-    writer.writerow(PURCHASE_COLUMNS + [f"cf_{d.key}" for d in definitions])
-    yield buffer.getvalue()
-    base = (
-        queryset.order_by("pk")
-        .select_related("contact", "company", "owner", "team")
+    """Yield the CSV of ``queryset`` (already restricted to what the reader may see)."""
+    queryset = (
+        queryset.select_related("contact", "company", "owner", "team")
         .prefetch_related(None)
         .prefetch_related(
             prefetched("items", PurchaseItem.objects.order_by("position", "id")),
             prefetched("tags"),
         )
     )
-    last_id = 0
-    while batch := list(base.filter(pk__gt=last_id)[:BATCH_SIZE]):
-        buffer.seek(0)
-        buffer.truncate()
-        for purchase in batch:
-            row = [cell(_purchase_value(purchase, column)) for column in PURCHASE_COLUMNS]
-            row += [cell(purchase.custom_fields.get(d.key)) for d in definitions]
-            writer.writerow(row)
-        yield buffer.getvalue()
-        last_id = batch[-1].pk
+    return iter_record_csv(queryset, PURCHASE_COLUMNS, _purchase_value)
