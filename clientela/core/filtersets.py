@@ -8,7 +8,31 @@ from clientela.core import customfields, search
 from clientela.core.models import Tag, Team
 
 CUSTOM_PREFIX = "cf_"
+TRUE_VALUES = {"1", "true", "yes", "on"}
+FALSE_VALUES = {"", "0", "false", "no", "off"}
 MAX_ID = 2**63 - 1
+
+
+class StrictBooleanField(forms.NullBooleanField):
+    """``true``/``false`` (or ``1``/``0``, ``yes``/``no``); anything else is a 400, never a
+    filter silently left out."""
+
+    widget = forms.TextInput
+
+    def to_python(self, value):
+        raw = str(value if value is not None else "").strip().lower()
+        if raw in TRUE_VALUES:
+            return True
+        if raw in FALSE_VALUES:
+            return None if raw == "" else False
+        raise forms.ValidationError(_("Use true or false."), code="invalid")
+
+    def validate(self, value):
+        pass
+
+
+class StrictBooleanFilter(django_filters.BooleanFilter):
+    field_class = StrictBooleanField
 
 
 class IdFilter(django_filters.NumberFilter):

@@ -1,10 +1,11 @@
 import django_filters
 from django.utils.translation import gettext_lazy as _
 
-from clientela.core.filtersets import IdFilter, RecordFilterSet
+from clientela.core import search
+from clientela.core.filtersets import IdFilter, RecordFilterSet, StrictBooleanFilter
 
 from .choices import ACTIVE_STATUSES, CaseChannel, CasePriority, CaseStatus, SlaState
-from .models import Case, CaseCategory
+from .models import Article, ArticleCategory, ArticleStatus, Case, CaseCategory
 
 QUEUES = [
     ("mine", _("My cases")),
@@ -49,3 +50,28 @@ class CaseFilterSet(RecordFilterSet):
         if value == "breaching":  # only active cases whose clock runs have a due moment
             return queryset.filter(next_due__isnull=False)
         return active
+
+
+# --- knowledge base (the team's article list and the API) ---
+
+
+class ArticleFilterSet(django_filters.FilterSet):
+    q = django_filters.CharFilter(method="filter_search", label=_("Search"), max_length=200)
+    language = django_filters.ChoiceFilter(
+        choices=Article._meta.get_field("language").choices, label=_("Language")
+    )
+    category = django_filters.ModelChoiceFilter(
+        queryset=ArticleCategory.objects.all(), label=_("Category")
+    )
+    status = django_filters.ChoiceFilter(choices=ArticleStatus.choices, label=_("Status"))
+    internal = StrictBooleanFilter(label=_("Internal only"))
+
+    class Meta:
+        model = Article
+        fields = []
+
+    def filter_search(self, queryset, name, value):
+        value = value.strip()
+        if not value:
+            return queryset
+        return queryset.filter(pk__in=search.matching_ids(Article, value))

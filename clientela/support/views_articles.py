@@ -12,11 +12,12 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views import View
 
-from clientela.core import permissions, search
+from clientela.core import permissions
 from clientela.core.records import StaleRecord
 from clientela.core.views.records import page_links, page_or_first
 
 from . import markdown
+from .filtersets import ArticleFilterSet
 from .models import Article, ArticleCategory
 from .services import knowledge
 
@@ -57,20 +58,17 @@ class ArticleListView(_ArticleView):
 
     def get(self, request):
         self.require()
-        articles = Article.objects.select_related("category")
-        query = request.GET.get("q", "").strip()[:200]
-        if query:
-            articles = articles.filter(pk__in=search.matching_ids(Article, query))
-        language = request.GET.get("language", "")
-        if language in dict(Article._meta.get_field("language").choices):
-            articles = articles.filter(language=language)
-        page = page_or_first(articles, ["title", "id"], request.GET.get("cursor"), self.page_size)
+        filterset = ArticleFilterSet(
+            request.GET, queryset=Article.objects.select_related("category"), request=request
+        )
+        page = page_or_first(
+            filterset.qs, ["title", "id"], request.GET.get("cursor"), self.page_size
+        )
         context = {
             "page": page,
             "articles": page.items,
             "page_links": page_links(request, page),
-            "query": query,
-            "language": language,
+            "query": request.GET.get("q", "")[:200],
             "can_write": permissions.can_write(request.user, AREA),
         }
         return render(request, "support/article_list.html", context)

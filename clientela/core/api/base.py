@@ -29,11 +29,9 @@ from clientela.core.api.errors import PreconditionFailed, RequestTooLarge
 from clientela.core.api.pagination import KeysetCursorPagination
 from clientela.core.api.schema import ClientelaAutoSchema
 from clientela.core.api.serializers import ChangeRecordSerializer, reader_for
+from clientela.core.filtersets import FALSE_VALUES, TRUE_VALUES
 from clientela.core.history import history_for
 from clientela.core.records import StaleRecord
-
-TRUE_VALUES = {"1", "true", "yes", "on"}
-FALSE_VALUES = {"", "0", "false", "no", "off"}
 
 
 class LimitedJSONParser(JSONParser):

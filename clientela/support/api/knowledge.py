@@ -7,8 +7,6 @@ and internal articles included), writers change them; record scope does not appl
 412 when someone saved it meanwhile). Writes go through ``support.services.knowledge``.
 """
 
-import django_filters
-from django import forms
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 from django_filters.rest_framework import DjangoFilterBackend
@@ -17,12 +15,9 @@ from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from clientela.core import search
 from clientela.core.api.base import (
     ETAG,
-    FALSE_VALUES,
     IF_MATCH,
-    TRUE_VALUES,
     ApiViewMixin,
     expected_version,
 )
@@ -32,7 +27,8 @@ from clientela.core.api.serializers import StrictModelSerializer, StrictSerializ
 from clientela.core.records import StaleRecord
 
 from .. import markdown
-from ..models import Article, ArticleCategory, ArticleStatus, ArticleVersion
+from ..filtersets import ArticleFilterSet
+from ..models import Article, ArticleCategory, ArticleVersion
 from ..models.knowledge import MAX_ARTICLE, MAX_TITLE
 from ..services import knowledge as services
 
@@ -74,27 +70,31 @@ class ArticleCategorySerializer(StrictModelSerializer):
         return []
 
 
+# An article in a list; one article adds its text, HTML and translations after "internal".
+SUMMARY_FIELDS = (
+    "id",
+    "title",
+    "slug",
+    "language",
+    "category",
+    "status",
+    "internal",
+    "version",
+    "created_at",
+    "updated_at",
+    "published_at",
+    "updated_by",
+    "helpful_votes",
+    "unhelpful_votes",
+)
+
+
 class ArticleSummarySerializer(serializers.ModelSerializer):
     """An article in a list: everything but its text (read one article for that)."""
 
     class Meta:
         model = Article
-        fields = [
-            "id",
-            "title",
-            "slug",
-            "language",
-            "category",
-            "status",
-            "internal",
-            "version",
-            "created_at",
-            "updated_at",
-            "published_at",
-            "updated_by",
-            "helpful_votes",
-            "unhelpful_votes",
-        ]
+        fields = list(SUMMARY_FIELDS)
         read_only_fields = fields
 
 
@@ -139,24 +139,12 @@ class ArticleSerializer(StrictModelSerializer):
     class Meta:
         model = Article
         fields = [
-            "id",
-            "title",
-            "slug",
-            "language",
-            "category",
-            "status",
-            "internal",
+            *SUMMARY_FIELDS[:7],
             "body",
             "html",
             "translation_of",
             "translations",
-            "version",
-            "created_at",
-            "updated_at",
-            "published_at",
-            "updated_by",
-            "helpful_votes",
-            "unhelpful_votes",
+            *SUMMARY_FIELDS[7:],
         ]
         read_only_fields = [
             "version",
@@ -204,53 +192,6 @@ class ArticleRevertSerializer(StrictSerializer):
         max_value=MAX_VERSION,
         help_text=_("The number of the version whose title and text come back."),
     )
-
-
-# --- filters -------------------------------------------------------------------------------------
-
-
-class StrictBooleanField(forms.NullBooleanField):
-    """``true``/``false`` (or ``1``/``0``, ``yes``/``no``); anything else is a 400, never a
-    filter silently left out."""
-
-    widget = forms.TextInput
-
-    def to_python(self, value):
-        raw = str(value if value is not None else "").strip().lower()
-        if raw in TRUE_VALUES:
-            return True
-        if raw in FALSE_VALUES:
-            return None if raw == "" else False
-        raise forms.ValidationError(_("Use true or false."), code="invalid")
-
-    def validate(self, value):
-        pass
-
-
-class StrictBooleanFilter(django_filters.BooleanFilter):
-    field_class = StrictBooleanField
-
-
-class ArticleFilterSet(django_filters.FilterSet):
-    q = django_filters.CharFilter(method="filter_search", label=_("Search"), max_length=200)
-    language = django_filters.ChoiceFilter(
-        choices=Article._meta.get_field("language").choices, label=_("Language")
-    )
-    category = django_filters.ModelChoiceFilter(
-        queryset=ArticleCategory.objects.all(), label=_("Category")
-    )
-    status = django_filters.ChoiceFilter(choices=ArticleStatus.choices, label=_("Status"))
-    internal = StrictBooleanFilter(label=_("Internal only"))
-
-    class Meta:
-        model = Article
-        fields = []
-
-    def filter_search(self, queryset, name, value):
-        value = value.strip()
-        if not value:
-            return queryset
-        return queryset.filter(pk__in=search.matching_ids(Article, value))
 
 
 # --- views ---------------------------------------------------------------------------------------

@@ -138,3 +138,18 @@ def test_the_case_page_suggests_articles_sharing_its_words(client, agent):
     ]
 
     assert [a.title for a in suggested] == ["Return a broken lamp", "Lamp colours"]
+
+
+def test_the_teams_article_list_filters_as_the_api_does(client, agent):
+    write(agent, title="Returns", status=ArticleStatus.DRAFT)
+    write(agent, title="Devolucions", language="ca")
+    client.force_login(agent)
+
+    def titles(**query):
+        response = client.get(reverse("support:article_list"), query)
+        return [a.title for a in response.context["articles"]]
+
+    assert titles() == ["Devolucions", "Returns"]  # drafts too, for the team
+    assert titles(language="ca") == ["Devolucions"]
+    assert titles(q="returns", status="draft") == ["Returns"]
+    assert titles(language="xx") == ["Devolucions", "Returns"]  # ignored, as on other lists
