@@ -27,6 +27,16 @@ NUMBER_TYPES = (CustomFieldType.INTEGER, CustomFieldType.DECIMAL)
 MAX_CHOICES = 200
 
 
+def add_service_errors(form, error):
+    """Put a service's ``ValidationError`` on ``form``: each message on the field of the same
+    name, the rest (and errors without fields) at the top of the form."""
+    if hasattr(error, "error_dict"):
+        for field, messages in error.message_dict.items():
+            form.add_error(field if field in form.fields else None, messages)
+    else:
+        form.add_error(None, error.messages)
+
+
 class OtpCodeForm(forms.Form):
     code = forms.CharField(
         label=_("Six-digit code"),

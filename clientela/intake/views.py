@@ -12,6 +12,7 @@ from django.views.decorators.http import require_POST
 
 from clientela.contacts.models import Contact
 from clientela.core import customfields, permissions
+from clientela.core.forms import add_service_errors
 
 from . import services
 from .forms import AssignmentRuleForm, FormFieldRows, WebFormForm
@@ -46,8 +47,7 @@ def rule_form(request, pk=None):
             else:
                 services.update_rule(rule, actor=request.user, **form.rule_fields())
         except ValidationError as error:
-            for field, problems in error.message_dict.items():
-                form.add_error(field if field in form.fields else None, problems)
+            add_service_errors(form, error)
         else:
             messages.success(request, _("Rule “%(name)s” saved.") % {"name": rule.name})
             return redirect("intake:rule_list")
@@ -121,8 +121,7 @@ def form_edit(request, pk=None):
             else:
                 services.update_form(web_form, actor=request.user, fields=fields, **form.options())
         except ValidationError as error:
-            for field, problems in error.message_dict.items():
-                form.add_error(field if field in form.fields else None, problems)
+            add_service_errors(form, error)
         else:
             messages.success(request, _("Form “%(name)s” saved.") % {"name": web_form.name})
             return redirect("intake:form_edit", pk=web_form.pk)

@@ -15,6 +15,7 @@ from django.views.decorators.http import require_POST
 from clientela.activities.models import Activity
 from clientela.contacts.models import Contact
 from clientela.core import permissions
+from clientela.core.forms import add_service_errors
 from clientela.sales.models import Deal
 
 from . import jobs
@@ -65,8 +66,7 @@ def _save(request, form, mailbox):
             return mail.create_mailbox(actor=request.user, password=password, **fields)
         return mail.update_mailbox(mailbox, actor=request.user, password=password, **fields)
     except ValidationError as error:
-        for field, problems in error.message_dict.items():
-            form.add_error(field if field in form.fields else None, problems)
+        add_service_errors(form, error)
     return None
 
 
@@ -76,8 +76,7 @@ def _test(request, form, mailbox):
         probe = mail.mailboxes.unsaved_mailbox(based_on=mailbox, **fields)
         folders = mail.test_connection(probe)
     except ValidationError as error:
-        for field, problems in error.message_dict.items():
-            form.add_error(field if field in form.fields else None, problems)
+        add_service_errors(form, error)
     except mail.MailSyncError as error:
         form.add_error(None, str(error))
     else:
@@ -159,8 +158,7 @@ def send_email(request):
         try:
             mail.send_email(actor=request.user, contact=contact, deal=deal, **data)
         except ValidationError as error:
-            for field, problems in error.message_dict.items():
-                form.add_error(field if field in form.fields else None, problems)
+            add_service_errors(form, error)
         except OSError as error:
             form.add_error(None, _("The e-mail could not be sent: %(reason)s") % {"reason": error})
         else:

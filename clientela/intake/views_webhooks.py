@@ -8,6 +8,8 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from clientela.core.forms import add_service_errors
+
 from . import services
 from .forms import WebhookForm, mapping_text
 from .models import Webhook
@@ -44,8 +46,7 @@ def webhook_edit(request, pk=None):
                 fields.pop("kind")
                 services.update_webhook(webhook, actor=request.user, **fields)
         except ValidationError as error:
-            for field, problems in error.message_dict.items():
-                form.add_error(field if field in form.fields else None, problems)
+            add_service_errors(form, error)
         else:
             messages.success(request, _("Webhook “%(name)s” saved.") % {"name": webhook.name})
             return redirect("intake:webhook_edit", pk=webhook.pk)

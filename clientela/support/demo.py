@@ -11,7 +11,6 @@ from clientela.contacts.models import Contact
 from clientela.core.models import Flag, Team, User
 
 from .choices import CaseChannel, CasePriority, CaseStatus
-from .models import ArticleCategory
 from .services import cases, knowledge, setup
 from .services.canned import save_canned_reply
 
@@ -127,9 +126,7 @@ def load_demo(*, seed=SEED, cases_count=40):
         "este correo.\n\n{agent}",
     )
     for category, versions in ARTICLES:
-        topic, _new = ArticleCategory.objects.get_or_create(
-            slug=category.lower().replace("ó", "o"), defaults={"name": category}
-        )
+        topic = knowledge.create_article_category(actor=manager, name=category)
         first = None
         for language, (title, body) in versions.items():
             article = knowledge.create_article(

@@ -13,6 +13,7 @@ from django.views import View
 
 from clientela.core import permissions
 from clientela.core import services as core_services
+from clientela.core.forms import add_service_errors
 from clientela.core.records import StaleRecord
 from clientela.core.views import records
 
@@ -153,9 +154,7 @@ class CaseMessageView(CaseMixin, records.RecordViewMixin, View):
                     )
                     messages.success(request, _("Reply sent."))
             except ValidationError as error:
-                errors = getattr(error, "message_dict", None) or {None: error.messages}
-                for field, texts in errors.items():
-                    form.add_error(field if field in form.fields else None, texts)
+                add_service_errors(form, error)
             else:
                 return HttpResponseRedirect(self.url("detail", case.pk) + "#thread")
         context = {**self.common_context(), "record": case, "form": form}

@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy
 from django.views import View
 
 from clientela.core import permissions
+from clientela.core.forms import add_service_errors
 from clientela.core.records import StaleRecord
 from clientela.core.views.records import page_links, page_or_first
 
@@ -125,8 +126,7 @@ class ArticleFormView(_ArticleView):
                 form.add_error(None, _("Someone saved this article meanwhile; reload it first."))
                 status = 409
             except ValidationError as error:
-                for field, texts in error.message_dict.items():
-                    form.add_error(field if field in form.fields else None, texts)
+                add_service_errors(form, error)
             else:
                 messages.success(request, _("“%(name)s” saved.") % {"name": saved})
                 return HttpResponseRedirect(reverse("support:article_detail", args=[saved.pk]))

@@ -7,6 +7,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 
 from clientela.core import permissions
+from clientela.core.forms import add_service_errors
 
 from .forms import CannedReplyForm
 from .models import CannedReply
@@ -37,8 +38,7 @@ def canned_form(request, pk=None):
             try:
                 saved = services.save_canned_reply(canned, actor=request.user, **form.cleaned_data)
             except ValidationError as error:
-                for field, texts in error.message_dict.items():
-                    form.add_error(field if field in form.fields else None, texts)
+                add_service_errors(form, error)
             else:
                 messages.success(request, _("“%(name)s” saved.") % {"name": saved})
                 return redirect("support:canned_list")

@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from clientela.core import permissions
+from clientela.core.forms import add_service_errors
 from clientela.intake.models import Mailbox
 
 from .choices import ACTIVE_STATUSES
@@ -42,15 +43,6 @@ def manager_view(view):
         return view(request, *args, **kwargs)
 
     return wrapped
-
-
-def _apply_errors(form, error):
-    """A service's ValidationError onto the form (on the field of the same name, if any)."""
-    if hasattr(error, "error_dict"):
-        for field, texts in error.message_dict.items():
-            form.add_error(field if field in form.fields else None, texts)
-    else:
-        form.add_error(None, error.messages)
 
 
 def _status(request, *forms):
@@ -87,7 +79,7 @@ def category_form(request, pk=None):
             else:
                 category = setup.update_category(category, actor=request.user, **form.cleaned_data)
         except ValidationError as error:
-            _apply_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, _("Category “%(name)s” saved.") % {"name": category.name})
             return redirect("support:category_list")
@@ -142,7 +134,7 @@ def calendar_form(request, pk=None):
                 calendar = setup.update_calendar(calendar, actor=request.user, **fields)
                 messages.success(request, _saved_message(calendar, calendar.recounted))
         except ValidationError as error:
-            _apply_errors(form, error)
+            add_service_errors(form, error)
         else:
             return redirect("support:calendar_edit", pk=calendar.pk)
     return _calendar_page(request, calendar, form)
@@ -183,7 +175,7 @@ def holiday_add(request, pk):
         try:
             setup.add_holiday(calendar, actor=request.user, **form.cleaned_data)
         except ValidationError as error:
-            _apply_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, _("Holiday added."))
             return _to_holidays(calendar.pk)
@@ -213,7 +205,7 @@ def holiday_load(request, pk):
         try:
             added = setup.load_holidays(calendar, year, region or None, actor=request.user)
         except ValidationError as error:
-            _apply_errors(form, error)
+            add_service_errors(form, error)
         else:
             if added:
                 messages.success(
@@ -300,7 +292,7 @@ def policy_form(request, pk=None):
                 policy = setup.update_policy(policy, actor=request.user, **form.cleaned_data)
                 recounted = policy.recounted
         except ValidationError as error:
-            _apply_errors(form, error)
+            add_service_errors(form, error)
         else:
             if recounted:
                 text = _(
@@ -372,7 +364,7 @@ def mailbox_form(request, pk):
         try:
             mailboxes.save_service_mailbox(mailbox, actor=request.user, **form.cleaned_data)
         except ValidationError as error:
-            _apply_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(
                 request, _("%(address)s opens cases.") % {"address": mailbox.email_address}

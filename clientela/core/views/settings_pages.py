@@ -17,7 +17,14 @@ from django.views.decorators.http import require_POST
 
 from clientela.core import permissions, services, settings_services
 from clientela.core.choices import AccessLevel, Area
-from clientela.core.forms import CustomFieldForm, RoleForm, TeamForm, UserCreateForm, UserForm
+from clientela.core.forms import (
+    CustomFieldForm,
+    RoleForm,
+    TeamForm,
+    UserCreateForm,
+    UserForm,
+    add_service_errors,
+)
 from clientela.core.models import CustomField, Role, Team, User
 
 
@@ -37,15 +44,6 @@ def _form_page(request, template, form, status=None, **context):
     if status is None:
         status = 400 if request.method == "POST" and form.errors else 200
     return render(request, template, {"form": form, **context}, status=status)
-
-
-def _apply_model_errors(form, error):
-    """Map a service's ValidationError onto the form (field errors where the names match)."""
-    if hasattr(error, "error_dict"):
-        for field, errors in error.message_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, error)
 
 
 @settings_view
@@ -86,7 +84,7 @@ def user_create(request):
                 **_user_fields(form.cleaned_data),
             )
         except ValidationError as error:
-            _apply_model_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, _("User “%(name)s” created.") % {"name": user.username})
             return redirect("core:user_list")
@@ -106,7 +104,7 @@ def user_edit(request, pk):
                 **_user_fields(form.cleaned_data),
             )
         except ValidationError as error:
-            _apply_model_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, _("User “%(name)s” saved.") % {"name": target.username})
             return redirect("core:user_list")
@@ -168,7 +166,7 @@ def team_create(request):
                 **_team_fields(form.cleaned_data),
             )
         except ValidationError as error:
-            _apply_model_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, _("Team “%(name)s” created.") % {"name": team.name})
             return redirect("core:team_list")
@@ -188,7 +186,7 @@ def team_edit(request, pk):
                 **_team_fields(form.cleaned_data),
             )
         except ValidationError as error:
-            _apply_model_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, _("Team “%(name)s” saved.") % {"name": team.name})
             return redirect("core:team_list")
@@ -264,7 +262,7 @@ def customfield_create(request):
                 **form.values(),
             )
         except ValidationError as error:
-            _apply_model_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(
                 request, _("Custom field “%(name)s” created.") % {"name": definition.label}
@@ -281,7 +279,7 @@ def customfield_edit(request, pk):
         try:
             services.update_custom_field(definition, actor=request.user, **form.values())
         except ValidationError as error:
-            _apply_model_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(
                 request, _("Custom field “%(name)s” saved.") % {"name": definition.label}

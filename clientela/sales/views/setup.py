@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from clientela.core import permissions
+from clientela.core.forms import add_service_errors
 
 from .. import money, services
 from ..choices import StageKind
@@ -175,8 +176,7 @@ def exchange_rates(request):
         try:
             services.set_exchange_rate(actor=request.user, **form.cleaned_data)
         except ValidationError as error:
-            for field, problems in error.message_dict.items():
-                form.add_error(field if field in form.fields else None, problems)
+            add_service_errors(form, error)
         else:
             return redirect("sales:exchange_rates")
     return render(
