@@ -135,7 +135,6 @@ def reply_to_case(case, body, *, actor, status=CaseStatus.PENDING_CUSTOMER, to=N
         else:
             sla.status_changed(case, case.status, now=now)
         case.save()
-    Case.all_objects.filter(pk=case.pk).update(last_message_at=now)
     return message
 
 
@@ -144,7 +143,6 @@ def add_note(case, body, *, actor):
     """An internal note: never sent, never seen by the customer, no effect on the SLA."""
     now = timezone.now()
     message = _add_message(case, MessageKind.NOTE, body, at=now, author=actor)
-    Case.all_objects.filter(pk=case.pk).update(last_message_at=now)
     return message
 
 
@@ -169,7 +167,6 @@ def add_customer_message(case, body, *, contact=None, from_address="", subject="
             case.status = CaseStatus.OPEN
             _enter_status(case, before, now)
             case.save()
-    Case.all_objects.filter(pk=case.pk).update(last_message_at=now)
     return message
 
 
@@ -226,6 +223,9 @@ def _add_message(case, kind, body, *, at, author=None, contact=None, to=(), **va
         raise ValidationError({"body": [_("Write a message.")]})
     if len(body) > MAX_BODY:
         body = body[:MAX_BODY] + "\n\n" + _("[The rest of this message was cut: too long.]")
+    # The case's latest message moment (bookkeeping: no history, no version).
+    case.last_message_at = at
+    Case.all_objects.filter(pk=case.pk).update(last_message_at=at)
     return CaseMessage.objects.create(
         case=case,
         kind=kind,
@@ -280,7 +280,6 @@ def merge_cases(target, sources, *, actor):
             at=now,
             author=actor,
         )
-    Case.all_objects.filter(pk=target.pk).update(last_message_at=now)
     return target
 
 

@@ -156,6 +156,7 @@ def test_waiting_for_the_customer_stops_the_clock(admin_user, ana, office_policy
         cases.add_customer_message(case, "It is F-2025-0042.", from_address="ana@puig.cat")
     case.refresh_from_db()
     assert case.status == CaseStatus.OPEN
+    assert case.last_message_at == at(2025, 11, 25, 10)
     assert case.paused_seconds == (8 * 60 + 40) * 60
     # Eight working hours from Monday 9:00 was Monday 18:00; 8 h 40 min later is Wednesday 9:40.
     assert case.resolution_due == at(2025, 11, 26, 9, 40)
