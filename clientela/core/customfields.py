@@ -6,6 +6,7 @@ import decimal
 import re
 
 from django import forms
+from django.apps import apps
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
@@ -14,11 +15,18 @@ from django.utils.dateparse import parse_date, parse_datetime
 from django.utils.translation import gettext as _
 
 from clientela.core.choices import CustomFieldType as T
-from clientela.core.models import CustomField
+from clientela.core.models import CrmRecord, CustomField
 from clientela.core.validators import normalize_email, normalize_phone
 
 MAX_TEXT = 255
 MAX_LONG_TEXT = 10000
+
+
+def record_types():
+    """``{"activity": Activity, "case": Case, ...}``: every model that carries custom field
+    values, by the name the settings page and the API give it."""
+    models = [m for m in apps.get_models() if issubclass(m, CrmRecord)]
+    return {m._meta.model_name: m for m in sorted(models, key=lambda m: m._meta.model_name)}
 
 
 def definitions_for(model):

@@ -7,7 +7,6 @@ import datetime
 import re
 
 from django import forms
-from django.apps import apps
 from django.conf import settings
 from django.contrib.auth import password_validation
 from django.contrib.contenttypes.models import ContentType
@@ -19,7 +18,7 @@ from django.utils.translation import gettext_lazy as _
 
 from clientela.core import customfields
 from clientela.core.choices import AccessLevel, Area, CustomFieldType, Language, RecordScope
-from clientela.core.models import CrmRecord, CustomField, Role, Team, User
+from clientela.core.models import CustomField, Role, Team, User
 from clientela.core.models.customfields import key_validator
 
 CHOICE_TYPES = (CustomFieldType.CHOICE, CustomFieldType.MULTI_CHOICE)
@@ -279,14 +278,11 @@ class RoleForm(forms.Form):
 # --- custom fields --------------------------------------------------------------------------
 
 
-def record_types():
-    """``{"contact": Contact, ...}``: every model that carries custom field values."""
-    models = [m for m in apps.get_models() if issubclass(m, CrmRecord)]
-    return {m._meta.model_name: m for m in sorted(models, key=lambda m: m._meta.model_name)}
-
-
 def record_type_choices():
-    return [(name, model._meta.verbose_name.capitalize()) for name, model in record_types().items()]
+    return [
+        (name, model._meta.verbose_name.capitalize())
+        for name, model in customfields.record_types().items()
+    ]
 
 
 class CustomFieldForm(forms.Form):
@@ -363,7 +359,7 @@ class CustomFieldForm(forms.Form):
                 self.fields[name].disabled = True
 
     def content_type(self):
-        model = record_types()[self.cleaned_data["record_type"]]
+        model = customfields.record_types()[self.cleaned_data["record_type"]]
         return ContentType.objects.get_for_model(model)
 
     def clean_choices(self):

@@ -6,6 +6,7 @@ class RecordType(models.TextChoices):
     CONTACT = "contact", _("Contacts")
     COMPANY = "company", _("Companies")
     DEAL = "deal", _("Deals")
+    CASE = "case", _("Cases")
 
 
 class Strategy(models.TextChoices):

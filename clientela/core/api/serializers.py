@@ -10,6 +10,7 @@ from django.core.validators import RegexValidator
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
+from clientela.core.customfields import record_types
 from clientela.core.models import ApiToken, ChangeRecord, CustomField, Role, Tag, Team, User
 from clientela.core.prefetch import related
 
@@ -147,27 +148,19 @@ class TeamSerializer(StrictModelSerializer):
 
 # --- custom fields, tags, tokens -----------------------------------------------------------------
 
-RECORD_TYPES = {
-    "contact": ("contacts", "contact"),
-    "company": ("contacts", "company"),
-    "deal": ("sales", "deal"),
-}
-
 
 def content_type_for(record_type):
-    app_label, model = RECORD_TYPES[record_type]
-    return ContentType.objects.get_by_natural_key(app_label, model)
+    return ContentType.objects.get_for_model(record_types()[record_type])
 
 
 class RecordTypeField(serializers.ChoiceField):
     """``contact`` / ``company`` outside; the ContentType inside."""
 
     def __init__(self, **kwargs):
-        super().__init__(choices=sorted(RECORD_TYPES), source="content_type", **kwargs)
+        super().__init__(choices=sorted(record_types()), source="content_type", **kwargs)
 
     def to_representation(self, content_type):
-        by_model = {model: name for name, (_app, model) in RECORD_TYPES.items()}
-        return by_model.get(content_type.model, content_type.model)
+        return content_type.model
 
     def to_internal_value(self, data):
         return content_type_for(super().to_internal_value(data))

@@ -13,7 +13,6 @@ from clientela.core import search, services, tokens
 from clientela.core.api.base import ApiViewMixin, ReadCreateDeleteViewSet
 from clientela.core.api.permissions import SettingsPermission
 from clientela.core.api.serializers import (
-    RECORD_TYPES,
     ApiTokenSerializer,
     CustomFieldSerializer,
     NewApiTokenSerializer,
@@ -23,6 +22,7 @@ from clientela.core.api.serializers import (
     UserSerializer,
     content_type_for,
 )
+from clientela.core.customfields import record_types
 from clientela.core.models import ApiToken, CustomField, Tag, Team, User
 
 ID_REGEX = r"[0-9]{1,18}"
@@ -90,11 +90,11 @@ class TeamViewSet(SettingsViewSet):
 
 @extend_schema_view(
     list=extend_schema(
-        parameters=[OpenApiParameter("record_type", OpenApiTypes.STR, enum=sorted(RECORD_TYPES))]
+        parameters=[OpenApiParameter("record_type", OpenApiTypes.STR, enum=sorted(record_types()))]
     )
 )
 class CustomFieldViewSet(SettingsViewSet):
-    """Custom field definitions of contacts and companies."""
+    """Custom field definitions of every kind of record (contacts, companies, deals, cases...)."""
 
     serializer_class = CustomFieldSerializer
     orderings = {"position": ["position", "id"]}
@@ -107,15 +107,12 @@ class CustomFieldViewSet(SettingsViewSet):
         record_type = self.request.query_params.get("record_type")
         if record_type is None:
             return queryset.filter(
-                content_type__in=[content_type_for(name) for name in RECORD_TYPES]
+                content_type__in=[content_type_for(name) for name in record_types()]
             )
-        if record_type not in RECORD_TYPES:
+        if record_type not in record_types():
+            options = ", ".join(record_types())
             raise ValidationError(
-                {
-                    "record_type": [
-                        _("Choose one of: %(options)s.") % {"options": "contact, company"}
-                    ]
-                }
+                {"record_type": [_("Choose one of: %(options)s.") % {"options": options}]}
             )
         return queryset.filter(content_type=content_type_for(record_type))
 

@@ -15,6 +15,7 @@ from clientela.core import records
 from clientela.core.choices import ChangeSource
 from clientela.core.context import change_context
 from clientela.core.text import normalize
+from clientela.support.choices import ACTIVE_STATUSES
 
 from ..choices import RecordType, Strategy
 from ..models import AssignmentRule
@@ -38,7 +39,11 @@ MODELS = {
     RecordType.CONTACT: ("contacts", "Contact"),
     RecordType.COMPANY: ("contacts", "Company"),
     RecordType.DEAL: ("sales", "Deal"),
+    RecordType.CASE: ("support", "Case"),
 }
+# Workload counts the records a person still has to work on: every contact, company or deal
+# they own, but only their cases still open.
+WORKLOAD = {RecordType.CASE: {"status__in": ACTIVE_STATUSES}}
 MAX_VALUES = 200  # per list condition
 
 
@@ -139,10 +144,9 @@ def rule_for(record, rules):
 
 
 def matches(rule, record):
-    # A deal has no address of its own: its territory is its company's.
-    place = record if hasattr(record, "country") else getattr(record, "company", None)
+    place = _place(record)
     checks = [
-        (rule.sources, getattr(record, "source", None)),
+        (rule.sources, getattr(record, "source", getattr(record, "channel", None))),
         (rule.countries, (getattr(place, "country", "") or "").upper()),
     ]
     if any(wanted and value not in wanted for wanted, value in checks):
@@ -164,6 +168,14 @@ def matches(rule, record):
     return True
 
 
+def _place(record):
+    """Where a record is: its own address, else (a deal, a case) its company's, else (a case
+    with no company) its contact's. A case's channel stands for its source."""
+    if hasattr(record, "country"):
+        return record
+    return getattr(record, "company", None) or getattr(record, "contact", None)
+
+
 def choose_owner(rule, model):
     """The person ``rule`` gives its next record to (the rule row is locked by the caller)."""
     if rule.strategy == Strategy.USER:
@@ -178,7 +190,7 @@ def choose_owner(rule, model):
         rule.save(update_fields=["last_assigned"])
         return chosen
     owned = dict(
-        model.objects.filter(owner__in=members)
+        model.objects.filter(owner__in=members, **WORKLOAD.get(rule.record_type, {}))
         .values("owner_id")
         .annotate(n=Count("id"))
         .values_list("owner_id", "n")

@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 
 from clientela.core import customfields, records
 from clientela.core import services as core_services
+from clientela.intake.services.assignment import assign_new
 
 from ..choices import ACTIVE_STATUSES, CaseStatus, MessageKind
 from ..models import Case, CaseMessage
@@ -46,7 +47,8 @@ REOPENED_BY_CUSTOMER = (CaseStatus.PENDING_CUSTOMER, CaseStatus.RESOLVED, CaseSt
 def create_case(*, actor, from_customer=True, tags=(), deals=(), custom_fields=None, **fields):
     """Open a case. Its description is the customer's first message when ``from_customer``
     (a form, an e-mail, the portal); otherwise an agent typed it (a phone call). Without a
-    team it goes to its category's team; without a company, to its contact's."""
+    team it goes to its category's team; without a company, to its contact's; without an
+    owner, to whom the assignment rules for cases say."""
     fields = _check_fields(fields)
     case = Case(**fields)
     if case.company_id is None and case.contact is not None:
@@ -69,6 +71,7 @@ def create_case(*, actor, from_customer=True, tags=(), deals=(), custom_fields=N
             _add_message(case, MessageKind.CUSTOMER, case.description, at=now, contact=case.contact)
         elif case.description:
             _add_message(case, MessageKind.NOTE, case.description, at=now, author=actor)
+    assign_new([case], actor=actor, record_type="case")
     if from_customer and case.channel in outgoing.ACKNOWLEDGED_CHANNELS:
         outgoing.acknowledge(case)
     return case

@@ -173,6 +173,29 @@ def test_an_agent_typed_case_starts_with_a_note_and_null_owner_leaves_it_unassig
     assert case.messages.get().kind == MessageKind.NOTE
 
 
+def test_custom_fields_are_defined_for_cases_and_validated_on_them(admin_api, agent_api):
+    defined = admin_api.post(
+        "/api/v1/custom-fields/",
+        {"record_type": "case", "key": "serial", "label": "Serial", "field_type": "integer"},
+        format="json",
+    )
+    assert defined.status_code == 201, defined.json()
+    assert defined.json()["record_type"] == "case"
+    listed = admin_api.get("/api/v1/custom-fields/?record_type=case").json()["results"]
+    assert [f["key"] for f in listed] == ["serial"]
+
+    bad = agent_api.post(
+        URL, {"subject": "Broken", "custom_fields": {"serial": "many"}}, format="json"
+    )
+    assert_error(bad, 400, "invalid", ["serial"])
+    good = agent_api.post(
+        URL, {"subject": "Broken", "custom_fields": {"serial": "1234"}}, format="json"
+    )
+    assert good.status_code == 201, good.json()
+    assert good.json()["custom_fields"] == {"serial": 1234}
+    assert Case.objects.get().custom_fields == {"serial": 1234}
+
+
 def test_retrieve_then_patch_with_if_match_and_a_stale_write_is_412(agent_api, agent, policies):
     case = open_case(agent, owner=agent)
     read = agent_api.get(detail(case))
