@@ -63,6 +63,11 @@ PERIODIC_JOBS = [
     ("job:sync_mailboxes", timedelta(minutes=5), "clientela.intake.jobs.sync_mailboxes"),
     ("job:scan_duplicates", timedelta(days=1), "clientela.contacts.jobs.scan_duplicates"),
     ("job:refresh_sla", timedelta(minutes=1), "clientela.support.jobs.refresh_sla"),
+    (
+        "job:send_unsent_messages",
+        timedelta(minutes=10),
+        "clientela.support.jobs.send_unsent_messages",
+    ),
     ("job:close_waiting_cases", timedelta(hours=1), "clientela.support.jobs.close_waiting_cases"),
     # An account export holds password hashes: gone an hour after its day is up at the latest.
     (

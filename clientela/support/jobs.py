@@ -37,6 +37,15 @@ def send_case_message(message_id):
 
 
 @task()
+def send_unsent_messages():
+    """Every ten minutes: send the case e-mail whose job never ran."""
+    from .services import outgoing
+
+    with change_context(source=ChangeSource.SYSTEM):
+        return outgoing.send_unsent(timezone.now())
+
+
+@task()
 def close_waiting_cases():
     """Every hour: close the cases that have waited too long for the customer
     (``CLIENTELA_SUPPORT_AUTO_CLOSE_DAYS``), telling them."""

@@ -67,6 +67,7 @@ def test_scheduler_enqueues_the_daily_purge_once_a_day(db):
         "job:sync_mailboxes",
         "job:scan_duplicates",
         "job:refresh_sla",
+        "job:send_unsent_messages",
         "job:close_waiting_cases",
         "job:remove_expired_exports",
     ]
@@ -75,6 +76,7 @@ def test_scheduler_enqueues_the_daily_purge_once_a_day(db):
         "job:send_reminders",
         "job:sync_mailboxes",
         "job:refresh_sla",
+        "job:send_unsent_messages",
         "job:close_waiting_cases",
         "job:remove_expired_exports",
     ]

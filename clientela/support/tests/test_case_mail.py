@@ -2,6 +2,8 @@
 their own Message-ID and the thread's headers, sent once however often the job runs, failures
 kept and retried; acknowledgements of cases opened by web form or portal."""
 
+import datetime
+
 import pytest
 from django.utils import timezone
 
@@ -81,6 +83,30 @@ def test_a_reply_job_run_twice_sends_once(
     assert run_jobs() == ["skipped"]  # the queued job comes after
 
     assert len(smtp_peer.messages) == 1
+
+
+def test_the_sweep_sends_late_replies_whose_job_never_ran_and_nothing_else(
+    mailed_case, admin_user, smtp_peer
+):
+    smtp_peer.messages.clear()
+    # No on-commit callback runs: as if the queue was down when they were recorded.
+    late, fresh, stale, note = (
+        cases.reply_to_case(mailed_case, body, actor=admin_user)
+        for body in ("Late", "Fresh", "Stale", "Note")
+    )
+    now = timezone.now()
+    for message, age in ((late, 30), (fresh, 2), (stale, 2 * 24 * 60), (note, 30)):
+        CaseMessage.objects.filter(pk=message.pk).update(
+            created_at=now - datetime.timedelta(minutes=age)
+        )
+    CaseMessage.objects.filter(pk=note.pk).update(kind=MessageKind.NOTE)
+
+    assert outgoing.send_unsent(now) == {"sent": 1, "failed": 0}
+    assert outgoing.send_unsent(now) == {"sent": 0, "failed": 0}
+
+    assert [m["Subject"] for _rcpt, m in smtp_peer.messages] == [late.subject]
+    assert smtp_peer.messages[0][1].get_body(("plain",)).get_content().startswith("Late")
+    assert outgoing.deliver(late.pk) == "skipped"  # a job that turns up later sends nothing
 
 
 def test_a_refused_reply_keeps_the_error_and_can_be_sent_again(
