@@ -33,6 +33,32 @@ class CategoryForm(forms.Form):
     active = forms.BooleanField(label=_("Offered for new cases"), required=False, initial=True)
 
 
+class ArticleCategoryForm(forms.Form):
+    name = forms.CharField(label=_("Name"), max_length=100)
+    slug = forms.CharField(
+        label=_("Address"),
+        max_length=100,
+        required=False,
+        help_text=_(
+            "Where the category starts on the help centre's page (…/help/#billing); "
+            "made from the name when left empty."
+        ),
+    )
+    description = forms.CharField(
+        label=_("Description"),
+        max_length=300,
+        required=False,
+        help_text=_("Shown under the category's name in the help centre."),
+    )
+    position = forms.IntegerField(
+        label=_("Position"),
+        min_value=0,
+        max_value=10000,
+        initial=0,
+        help_text=_("Categories are listed from the lowest position."),
+    )
+
+
 # --- working calendars ---------------------------------------------------------------------------
 
 

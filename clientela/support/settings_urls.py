@@ -1,4 +1,5 @@
-"""The customer-service settings pages (categories, working calendars, SLA policies), under
+"""The customer-service settings pages (case and article categories, working calendars, SLA
+policies, service mailboxes), under
 ``/cases/settings/`` in the ``support`` namespace."""
 
 from django.urls import path
@@ -10,6 +11,14 @@ urlpatterns = [
     path("categories/", views.category_list, name="category_list"),
     path("categories/new/", views.category_form, name="category_create"),
     path("categories/<int:pk>/", views.category_form, name="category_edit"),
+    path("article-categories/", views.article_category_list, name="article_category_list"),
+    path("article-categories/new/", views.article_category_form, name="article_category_create"),
+    path("article-categories/<int:pk>/", views.article_category_form, name="article_category_edit"),
+    path(
+        "article-categories/<int:pk>/delete/",
+        views.article_category_delete,
+        name="article_category_delete",
+    ),
     path("calendars/", views.calendar_list, name="calendar_list"),
     path("calendars/new/", views.calendar_form, name="calendar_create"),
     path("calendars/<int:pk>/", views.calendar_form, name="calendar_edit"),

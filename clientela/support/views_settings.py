@@ -21,6 +21,7 @@ from clientela.intake.models import Mailbox
 
 from .choices import ACTIVE_STATUSES
 from .forms_settings import (
+    ArticleCategoryForm,
     CalendarForm,
     CategoryForm,
     HolidayForm,
@@ -28,8 +29,16 @@ from .forms_settings import (
     PolicyForm,
     ServiceMailboxForm,
 )
-from .models import BusinessCalendar, Case, CaseCategory, Holiday, ServiceMailbox, SlaPolicy
-from .services import mailboxes, setup
+from .models import (
+    ArticleCategory,
+    BusinessCalendar,
+    Case,
+    CaseCategory,
+    Holiday,
+    ServiceMailbox,
+    SlaPolicy,
+)
+from .services import knowledge, mailboxes, setup
 
 
 def manager_view(view):
@@ -88,6 +97,61 @@ def category_form(request, pk=None):
         "support/settings/category_form.html",
         {"form": form, "category": category},
         status=_status(request, form),
+    )
+
+
+# --- knowledge-base categories -------------------------------------------------------------------
+
+
+@manager_view
+def article_category_list(request):
+    categories = ArticleCategory.objects.annotate(article_count=Count("articles"))
+    return render(
+        request, "support/settings/article_category_list.html", {"categories": categories}
+    )
+
+
+@manager_view
+def article_category_form(request, pk=None):
+    category = get_object_or_404(ArticleCategory, pk=pk) if pk else None
+    initial = {}
+    if category:
+        initial = {name: getattr(category, name) for name in ArticleCategoryForm.base_fields}
+    form = ArticleCategoryForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            if category is None:
+                category = knowledge.create_article_category(
+                    actor=request.user, **form.cleaned_data
+                )
+            else:
+                category = knowledge.update_article_category(
+                    category, actor=request.user, **form.cleaned_data
+                )
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, _("Category “%(name)s” saved.") % {"name": category.name})
+            return redirect("support:article_category_list")
+    return render(
+        request,
+        "support/settings/article_category_form.html",
+        {"form": form, "category": category},
+        status=_status(request, form),
+    )
+
+
+@manager_view
+def article_category_delete(request, pk):
+    category = get_object_or_404(ArticleCategory, pk=pk)
+    if request.method == "POST":
+        knowledge.delete_article_category(category, actor=request.user)
+        messages.success(request, _("Category “%(name)s” deleted.") % {"name": category.name})
+        return redirect("support:article_category_list")
+    return render(
+        request,
+        "support/settings/article_category_delete.html",
+        {"category": category, "article_count": category.articles.count()},
     )
 
 

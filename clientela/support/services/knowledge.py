@@ -114,6 +114,12 @@ def update_article_category(category, *, actor, **fields):
     return category
 
 
+@transaction.atomic
+def delete_article_category(category, *, actor):
+    """Remove a category; its articles stay, without a category."""
+    category.delete()
+
+
 def translations_of(article):
     return Article.objects.filter(translation_group=article.translation_group).exclude(
         pk=article.pk
@@ -198,8 +204,15 @@ def _save(article):
 def _save_category(category):
     category.name = " ".join((category.name or "").split())
     limit = ArticleCategory._meta.get_field("slug").max_length
+    derived = not category.slug
     category.slug = slugify(category.slug or category.name)[:limit] or "category"
-    category.full_clean()  # a name or address already taken is a message on that field
+    try:
+        category.full_clean()  # a name or address already taken is a message on that field
+    except ValidationError as error:
+        if derived and "slug" in error.message_dict:  # the address came from the name
+            taken = _("There is already a category with this name or address.")
+            raise ValidationError({"name": [taken]}) from None
+        raise
     try:
         with transaction.atomic():
             category.save()
