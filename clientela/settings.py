@@ -71,6 +71,8 @@ INSTALLED_APPS = [
     "clientela.activities",
     "clientela.intake",
     "clientela.support",
+    "clientela.marketing",
+    "clientela.automation",
 ]
 
 MIDDLEWARE = [

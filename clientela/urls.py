@@ -12,5 +12,7 @@ urlpatterns = [
     path("cases/", include("clientela.support.urls")),
     path("help/", include("clientela.support.help_urls")),
     path("portal/", include("clientela.support.portal_urls")),
+    path("marketing/", include("clientela.marketing.urls")),
+    path("automation/", include("clientela.automation.urls")),
     path("", include("clientela.core.urls")),
 ]

@@ -27,6 +27,8 @@ class Area(models.TextChoices):
     SALES = "sales", _("Sales (deals, pipelines, products, purchases, forecast)")
     ACTIVITIES = "activities", _("Activities (calls, meetings, e-mails, notes, tasks)")
     SUPPORT = "support", _("Customer service (cases, SLAs, knowledge base)")
+    MARKETING = "marketing", _("Marketing (segments, templates, campaigns, sequences, loyalty)")
+    AUTOMATION = "automation", _("Automation (workflow rules, outgoing webhooks)")
     SETTINGS = "settings", _("Settings (users, teams, roles, custom fields)")
     PRIVACY = "privacy", _("Privacy requests (data-access exports, erasure)")
 

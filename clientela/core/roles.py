@@ -14,6 +14,8 @@ BUILTIN_ROLES = {
             "sales": "write",
             "activities": "write",
             "support": "write",
+            "marketing": "write",
+            "automation": "write",
             "privacy": "write",
         },
         False,
@@ -21,25 +23,51 @@ BUILTIN_ROLES = {
     "sales": (
         _("Sales"),
         "team",
-        {"contacts": "write", "sales": "write", "activities": "write", "support": "read"},
+        {
+            "contacts": "write",
+            "sales": "write",
+            "activities": "write",
+            "support": "read",
+            "marketing": "read",
+        },
         False,
     ),
     "marketing": (
         _("Marketing"),
         "all",
-        {"contacts": "write", "sales": "read", "activities": "write", "support": "read"},
+        {
+            "contacts": "write",
+            "sales": "read",
+            "activities": "write",
+            "support": "read",
+            "marketing": "write",
+            "automation": "read",
+        },
         False,
     ),
     "service": (
         _("Service"),
         "all",
-        {"contacts": "write", "sales": "read", "activities": "write", "support": "write"},
+        {
+            "contacts": "write",
+            "sales": "read",
+            "activities": "write",
+            "support": "write",
+            "marketing": "read",
+        },
         False,
     ),
     "read_only": (
         _("Read-only"),
         "all",
-        {"contacts": "read", "sales": "read", "activities": "read", "support": "read"},
+        {
+            "contacts": "read",
+            "sales": "read",
+            "activities": "read",
+            "support": "read",
+            "marketing": "read",
+            "automation": "read",
+        },
         False,
     ),
 }
@@ -54,3 +82,15 @@ def ensure_builtin_roles(using="default", **kwargs):
             code=code,
             defaults={"name": str(name), "scope": scope, "access": access, "is_admin": is_admin},
         )
+
+
+def grant_new_areas(apps, schema_editor, areas):
+    """For a migration of an app that brings new areas: give the built-in roles of an existing
+    database the access their definition above has to ``areas``, where no one has set it."""
+    Role = apps.get_model("core", "Role")
+    for role in Role.objects.using(schema_editor.connection.alias).filter(code__in=BUILTIN_ROLES):
+        wanted = BUILTIN_ROLES[role.code][2]
+        missing = {a: wanted[a] for a in areas if a in wanted and a not in role.access}
+        if missing:
+            role.access = {**role.access, **missing}
+            role.save(update_fields=["access"])

@@ -182,6 +182,8 @@ def test_admin_changes_a_roles_scope_and_access(admin_client):
             "access_sales": "none",
             "access_activities": "read",
             "access_support": "write",
+            "access_marketing": "write",
+            "access_automation": "read",
             "access_settings": "none",
             "access_privacy": "none",
         },
@@ -195,6 +197,8 @@ def test_admin_changes_a_roles_scope_and_access(admin_client):
             "sales": "none",
             "activities": "read",
             "support": "write",
+            "marketing": "write",
+            "automation": "read",
             "settings": "none",
             "privacy": "none",
         },
@@ -222,6 +226,8 @@ def test_role_edit_rejects_unknown_levels(admin_client):
             "access_sales": "write",
             "access_activities": "write",
             "access_support": "read",
+            "access_marketing": "read",
+            "access_automation": "none",
             "access_settings": "none",
             "access_privacy": "none",
         },
@@ -231,7 +237,13 @@ def test_role_edit_rejects_unknown_levels(admin_client):
     role.refresh_from_db()
     assert (role.scope, role.access) == (
         "team",
-        {"contacts": "write", "sales": "write", "activities": "write", "support": "read"},
+        {
+            "contacts": "write",
+            "sales": "write",
+            "activities": "write",
+            "support": "read",
+            "marketing": "read",
+        },
     )
 
 
