@@ -42,7 +42,20 @@ TARGETS = {
 # Suites measured in-process after the HTTP metrics, each a module of ``bench`` with its own
 # ``TARGETS`` (as above) and ``measure(args, db)`` returning its metrics. A target whose unit is
 # a rate ("rows/s") is a floor; every other target is a ceiling.
-SUITES = ["forms", "imports", "mail", "quality", "export", "dupscan", "backup", "support"]
+SUITES = [
+    "forms",
+    "imports",
+    "mail",
+    "quality",
+    "export",
+    "dupscan",
+    "backup",
+    "support",
+    "marketing_templates",
+    "marketing",
+    "campaigns",
+    "workflows",
+]
 
 
 def parse_args(argv):

@@ -6,6 +6,8 @@ from rest_framework.permissions import AllowAny
 from rest_framework.routers import SimpleRouter
 
 from clientela.activities.api.views import ActivityViewSet
+from clientela.automation.api.views import OutgoingWebhookViewSet
+from clientela.automation.api.workflow_views import WorkflowRuleViewSet
 from clientela.contacts.api.views import CompanyViewSet, ContactViewSet
 from clientela.core.api.errors import not_found
 from clientela.core.api.views import (
@@ -24,6 +26,14 @@ from clientela.intake.api.views import (
     WebFormViewSet,
     WebhookViewSet,
 )
+from clientela.marketing.api.campaigns import CampaignViewSet
+from clientela.marketing.api.loyalty import (
+    LoyaltyAccountViewSet,
+    LoyaltyTierViewSet,
+    RewardViewSet,
+)
+from clientela.marketing.api.segments import SegmentViewSet
+from clientela.marketing.api.templates import EmailTemplateViewSet
 from clientela.sales.api.catalog import PriceListViewSet, ProductViewSet, TaxRateViewSet
 from clientela.sales.api.purchases import PurchaseViewSet
 from clientela.sales.api.setup import (
@@ -63,8 +73,16 @@ router.register("assignment-rules", AssignmentRuleViewSet, basename="assignmentr
 router.register("imports", ImportViewSet, basename="import")
 router.register("web-forms", WebFormViewSet, basename="webform")
 router.register("webhooks", WebhookViewSet, basename="webhook")
+router.register("outgoing-webhooks", OutgoingWebhookViewSet, basename="outgoingwebhook")
+router.register("automations", WorkflowRuleViewSet, basename="automation")
 router.register("mailboxes", MailboxViewSet, basename="mailbox")
+router.register("campaigns", CampaignViewSet, basename="campaign")
 router.register("tokens", ApiTokenViewSet, basename="token")
+router.register("email-templates", EmailTemplateViewSet, basename="emailtemplate")
+router.register("loyalty-accounts", LoyaltyAccountViewSet, basename="loyaltyaccount")
+router.register("rewards", RewardViewSet, basename="reward")
+router.register("loyalty-tiers", LoyaltyTierViewSet, basename="loyaltytier")
+router.register("segments", SegmentViewSet, basename="segment")
 
 urlpatterns = [
     path("search/", SearchView.as_view(), name="search"),

@@ -234,6 +234,10 @@ if EMAIL_URL.startswith("smtp"):
 else:
     EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
 DEFAULT_FROM_EMAIL = env("FROM_EMAIL", "clientela@localhost")
+# Campaign messages per second through the mail server, shared by every worker (0: no limit).
+EMAIL_RATE = float(env("EMAIL_RATE", "0"))
+# How many senders a campaign starts with (each a job; run as many workers to use them all).
+CAMPAIGN_SENDERS = int(env("CAMPAIGN_SENDERS", "2"))
 # E-mail capture: a captured attachment larger than this is recorded by name and size only; a
 # message larger than the message limit is captured without its body and attachments.
 MAIL_MAX_ATTACHMENT_BYTES = int(env("MAIL_MAX_ATTACHMENT_BYTES", str(25 * 1024 * 1024)))
@@ -279,6 +283,13 @@ SPECTACULAR_SETTINGS = {
         "ConsentActionEnum": "clientela.contacts.choices.ConsentAction",
         "CaseStatusEnum": "clientela.support.choices.CaseStatus",
         "ArticleStatusEnum": "clientela.support.models.knowledge.ArticleStatus",
+        "TemplatePurposeEnum": "clientela.marketing.choices.TemplatePurpose",
+        "ConsentPurposeEnum": "clientela.contacts.choices.ConsentPurpose",
+        "LanguageEnum": "clientela.settings.LANGUAGES",
+        "WebhookDeliveryStatusEnum": "clientela.automation.choices.DeliveryStatus",
+        "PointsKindEnum": "clientela.marketing.choices.PointsKind",
+        "WorkflowRunStatusEnum": "clientela.automation.choices.RunStatus",
+        "WorkflowEntityEnum": "clientela.automation.choices.WorkflowEntity",
     },
 }
 
@@ -289,6 +300,9 @@ TRASH_RETENTION_DAYS = int(env("TRASH_RETENTION_DAYS", "30"))
 SUPPORT_AUTO_CLOSE_DAYS = int(env("SUPPORT_AUTO_CLOSE_DAYS", "7"))
 # Amounts in other currencies are converted to this one for totals, reports and the forecast.
 BASE_CURRENCY = env("BASE_CURRENCY", "EUR").upper()
+# Outgoing webhooks may target private, loopback and link-local addresses (an ERP on the office
+# network). Off by default: a webhook must not be a way to reach the machines behind Clientela.
+WEBHOOK_ALLOW_PRIVATE = env_bool("WEBHOOK_ALLOW_PRIVATE")
 API_MAX_BODY_BYTES = 1024 * 1024
 
 LOGGING = {

@@ -14,5 +14,6 @@ urlpatterns = [
     path("portal/", include("clientela.support.portal_urls")),
     path("marketing/", include("clientela.marketing.urls")),
     path("automation/", include("clientela.automation.urls")),
+    path("m/", include("clientela.marketing.public_urls")),
     path("", include("clientela.core.urls")),
 ]

@@ -6,3 +6,8 @@ class AutomationConfig(AppConfig):
     name = "clientela.automation"
     label = "automation"
     verbose_name = _("Automation")
+
+    def ready(self):
+        # Outgoing webhooks listen to every domain event (``core.events``).
+        from .services import deliveries  # noqa: F401
+        from .workflows import engine  # noqa: F401  (workflow rules too)

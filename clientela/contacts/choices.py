@@ -127,6 +127,7 @@ class ConsentSource(models.TextChoices):
     WEB_FORM = "web_form", _("Web form")
     DOUBLE_OPT_IN = "double_opt_in", _("Double opt-in e-mail")
     WITHDRAWAL_LINK = "withdrawal_link", _("Withdrawal link")
+    PREFERENCE_CENTRE = "preference_centre", _("E-mail preference centre")
     UI = "ui", _("Web interface")
     API = "api", _("API")
     IMPORT = "import", _("Import")

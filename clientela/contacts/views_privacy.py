@@ -5,7 +5,6 @@ import json
 
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
-from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
@@ -14,7 +13,7 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 from django.views import View
 
-from clientela.core import permissions
+from clientela.core import permissions, ratelimit
 
 from .choices import ConsentPurpose, PrivacyRequestKind
 from .models import Contact, PrivacyRequest
@@ -169,13 +168,7 @@ RATE_WINDOW = 600  # ...every ten minutes
 
 
 def _too_many(request):
-    key = "clientela:withdraw:" + sender_key(request)
-    cache.add(key, 0, RATE_WINDOW)
-    try:
-        return cache.incr(key) > RATE_LIMIT
-    except ValueError:  # expired between add and incr
-        cache.set(key, 1, RATE_WINDOW)
-        return False
+    return ratelimit.exceeded("withdraw:" + sender_key(request), RATE_LIMIT, RATE_WINDOW)
 
 
 class PublicWithdrawView(View):

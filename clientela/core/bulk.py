@@ -9,7 +9,8 @@ and history can point at their records without reading them back.
 
 Callers validate every value first (the services' rules, applied in bulk) and run inside
 ``transaction.atomic``: a failed batch rolls back whole. Records are model instances; their
-``pk`` is set here. Per-record events are not published: an import publishes its own.
+``pk`` is set here. ``<model>.created`` is published per record only when a subscriber wants it
+(asked once per batch): an import nobody listens to pays nothing for events.
 """
 
 import json
@@ -19,8 +20,8 @@ from django.db import connection, models
 from django.db.models.base import ModelState
 from django.utils import timezone
 
+from clientela.core import events, search
 from clientela.core import records as records_module
-from clientela.core import search
 from clientela.core.choices import ChangeAction
 from clientela.core.context import current_request_id, current_source
 from clientela.core.history import _json_value
@@ -180,7 +181,15 @@ def create_records(model, records, *, actor, children=None, extra_history=None, 
     _set_tags(model, records, tags)
     _write_history(model, records, actor, extra_history, tags, now)
     _write_search_entries(model, records)
+    _publish_created(records, actor)
     return records
+
+
+def _publish_created(records, actor):
+    name = records_module.event_name(records[0], "created")
+    if events.is_wanted(name):
+        for record in records:
+            events.publish(name, record=record, actor=actor)
 
 
 def _parent_link(child_model, model):

@@ -12,6 +12,8 @@ from clientela.core.choices import ChangeSource
 
 _source = contextvars.ContextVar("clientela_source", default=ChangeSource.SYSTEM)
 _request_id = contextvars.ContextVar("clientela_request_id", default="")
+# The workflow rules whose actions led to the current change, first to last (loop protection).
+_chain = contextvars.ContextVar("clientela_automation_chain", default=())
 
 
 def current_source():
@@ -22,14 +24,22 @@ def current_request_id():
     return _request_id.get()
 
 
+def current_chain():
+    """Ids of the workflow rules whose actions caused the current change (empty: a person or
+    the system made it)."""
+    return _chain.get()
+
+
 def new_request_id():
     return uuid.uuid4().hex
 
 
 @contextlib.contextmanager
-def change_context(source=None, request_id=None):
-    """Run a block with the given source and/or request id."""
+def change_context(source=None, request_id=None, chain=None):
+    """Run a block with the given source, request id and/or chain of workflow rules."""
     tokens = []
+    if chain is not None:
+        tokens.append((_chain, _chain.set(tuple(chain))))
     if source is not None:
         tokens.append((_source, _source.set(source)))
     if request_id is not None:

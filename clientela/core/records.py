@@ -81,7 +81,7 @@ def track_create(record, *, actor):
         yield record
         refresh_derived([record])
         record_change(record, ChangeAction.CREATE, creation_changes(record), actor=actor)
-        _reindex(record)
+        search.index_records([record], new=True)
         events.publish(event_name(record, "created"), record=record, actor=actor)
 
 

@@ -87,13 +87,13 @@ def _index_word(word):
     return _SEPARATORS.sub(" ", normalize(word)).strip()
 
 
-def index_records(records, *, model=None):
+def index_records(records, *, model=None, new=False):
     """Create or refresh the index entries of ``records`` (all of one model).
 
     ``records`` is a list of instances, a queryset, or ids (then pass ``model``). Querysets and
     ids are read in batches with the entity's relations prefetched, so reindexing thousands of
     records uses bounded memory and a fixed number of queries per batch. Trashed records lose
-    their entries.
+    their entries. ``new``: instances just created, which have no entries to replace.
     """
     if isinstance(records, QuerySet):
         model = records.model
@@ -115,24 +115,25 @@ def index_records(records, *, model=None):
             _index_batch(entity, chunk, found)
         return
     entity = entity_for_model(type(records[0]))
-    _index_batches(entity, records)
+    _index_batches(entity, records, new=new)
 
 
-def _index_batches(entity, records):
+def _index_batches(entity, records, *, new=False):
     batch = []
     for record in records:
         batch.append(record)
         if len(batch) >= BATCH_SIZE:
             prefetch_related_objects(batch, *entity.related)
-            _index_batch(entity, [r.pk for r in batch], batch)
+            _index_batch(entity, [r.pk for r in batch], batch, new=new)
             batch = []
     if batch:
         prefetch_related_objects(batch, *entity.related)
-        _index_batch(entity, [r.pk for r in batch], batch)
+        _index_batch(entity, [r.pk for r in batch], batch, new=new)
 
 
-def _index_batch(entity, ids, records):
-    SearchEntry.objects.filter(entity=entity.name, object_id__in=ids).delete()
+def _index_batch(entity, ids, records, *, new=False):
+    if not new:
+        SearchEntry.objects.filter(entity=entity.name, object_id__in=ids).delete()
     entries = []
     for record in records:
         if record.deleted_at is not None:

@@ -69,6 +69,18 @@ PERIODIC_JOBS = [
         "clientela.support.jobs.send_unsent_messages",
     ),
     ("job:close_waiting_cases", timedelta(hours=1), "clientela.support.jobs.close_waiting_cases"),
+    (
+        "job:send_due_webhooks",
+        timedelta(minutes=1),
+        "clientela.automation.jobs.send_due_webhooks",
+    ),
+    (
+        "job:run_timed_workflows",
+        timedelta(minutes=5),
+        "clientela.automation.jobs.run_timed_workflows",
+    ),
+    ("job:run_campaigns", timedelta(minutes=1), "clientela.marketing.jobs.run_campaigns"),
+    ("job:update_loyalty", timedelta(hours=1), "clientela.marketing.jobs.update_loyalty"),
     # An account export holds password hashes: gone an hour after its day is up at the latest.
     (
         "job:remove_expired_exports",

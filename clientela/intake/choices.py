@@ -59,6 +59,7 @@ class MailStatus(models.TextChoices):
     DUPLICATE = "duplicate", _("Already captured")
     UNMATCHED = "unmatched", _("No known contact")
     FAILED = "failed", _("Failed")
+    REPORT = "report", _("Delivery report")
 
 
 class MailSource(models.TextChoices):

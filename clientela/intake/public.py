@@ -5,7 +5,6 @@ webhooks by a signature and a size limit."""
 
 import json
 
-from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.http import HttpResponseRedirect, JsonResponse
 from django.shortcuts import get_object_or_404, render
@@ -15,6 +14,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
 from clientela.contacts.privacy.evidence import consent_evidence
+from clientela.core import ratelimit
 
 from . import services
 from .choices import DeliveryStatus
@@ -33,13 +33,7 @@ def _sender(request):
 
 
 def _too_many(form, sender):
-    key = f"clientela:form:{form.pk}:{sender}"
-    cache.add(key, 0, RATE_WINDOW)
-    try:
-        return cache.incr(key) > RATE_LIMIT
-    except ValueError:  # expired between add and incr
-        cache.set(key, 1, RATE_WINDOW)
-        return False
+    return ratelimit.exceeded(f"form:{form.pk}:{sender}", RATE_LIMIT, RATE_WINDOW)
 
 
 @csrf_exempt

@@ -26,6 +26,7 @@ urlpatterns = [
     path("views/<int:pk>/delete/", views.CaseSavedViewDelete.as_view(), name="case_view_delete"),
     path("<int:pk>/", views.CaseDetailView.as_view(), name="case_detail"),
     path("<int:pk>/edit/", views.CaseFormView.as_view(), name="case_edit"),
+    path("<int:pk>/articles/", views.CaseArticlesView.as_view(), name="case_articles"),
     path("<int:pk>/messages/", views.CaseMessageView.as_view(), name="case_message"),
     path("<int:pk>/status/", views.CaseStatusView.as_view(), name="case_status"),
     path("<int:pk>/merge/", views.CaseMergeView.as_view(), name="case_merge"),

@@ -69,6 +69,10 @@ def test_scheduler_enqueues_the_daily_purge_once_a_day(db):
         "job:refresh_sla",
         "job:send_unsent_messages",
         "job:close_waiting_cases",
+        "job:send_due_webhooks",
+        "job:run_timed_workflows",
+        "job:run_campaigns",
+        "job:update_loyalty",
         "job:remove_expired_exports",
     ]
     assert worker.enqueue_due_jobs(now) == every_job
@@ -78,6 +82,10 @@ def test_scheduler_enqueues_the_daily_purge_once_a_day(db):
         "job:refresh_sla",
         "job:send_unsent_messages",
         "job:close_waiting_cases",
+        "job:send_due_webhooks",
+        "job:run_timed_workflows",
+        "job:run_campaigns",
+        "job:update_loyalty",
         "job:remove_expired_exports",
     ]
     assert worker.enqueue_due_jobs(now + timedelta(hours=25)) == every_job

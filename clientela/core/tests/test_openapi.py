@@ -73,7 +73,16 @@ def test_every_api_route_is_documented(spec):
         ("/api/v1/tags/", "GET"),
         ("/api/v1/tags/", "POST"),
     }
-    for resource in ("companies", "deals", "activities", "purchases", "cases"):
+    for resource in (
+        "companies",
+        "deals",
+        "activities",
+        "purchases",
+        "cases",
+        "campaigns",
+        "email-templates",
+        "segments",
+    ):
         expected |= {(p.replace("contacts", resource), m) for p, m in expected if "contacts" in p}
     for resource in ("contacts", "companies"):
         expected.add((f"/api/v1/{resource}/duplicates/", "GET"))
@@ -85,7 +94,14 @@ def test_every_api_route_is_documented(spec):
         ("/api/v1/contacts/{id}/data-export/", "GET"),
         ("/api/v1/contacts/{id}/erase/", "POST"),
     }
+    expected.add(("/api/v1/email-templates/{id}/preview/", "POST"))
     expected.add(("/api/v1/deals/{id}/move/", "POST"))
+    campaign_actions = ("start", "pause", "resume", "cancel", "complete", "schedule", "leads")
+    expected |= {(f"/api/v1/campaigns/{{id}}/{name}/", "POST") for name in campaign_actions}
+    expected.add(("/api/v1/campaigns/{id}/results/", "GET"))
+    expected.add(("/api/v1/campaigns/{id}/recipients/", "GET"))
+    expected.add(("/api/v1/segments/count/", "POST"))
+    expected.add(("/api/v1/segments/{id}/contacts/", "GET"))
     expected.add(("/api/v1/cases/{id}/messages/", "GET"))
     expected.add(("/api/v1/cases/{id}/messages/", "POST"))
     expected.add(("/api/v1/deals/qualify/", "POST"))
@@ -130,6 +146,8 @@ def test_every_api_route_is_documented(spec):
         "custom-fields",
         "assignment-rules",
         "webhooks",
+        "outgoing-webhooks",
+        "automations",
         "mailboxes",
     ):
         expected |= {
@@ -141,6 +159,18 @@ def test_every_api_route_is_documented(spec):
             (f"/api/v1/{resource}/{{id}}/", "DELETE"),
         }
     expected.add(("/api/v1/mailboxes/{id}/sync/", "POST"))
+    expected |= {
+        ("/api/v1/automations/{id}/dry-run/", "POST"),
+        ("/api/v1/automations/{id}/runs/", "GET"),
+    }
+    expected |= {
+        ("/api/v1/outgoing-webhooks/{id}/secret/", "GET"),
+        ("/api/v1/outgoing-webhooks/{id}/rotate-secret/", "POST"),
+        ("/api/v1/outgoing-webhooks/{id}/test/", "POST"),
+        ("/api/v1/outgoing-webhooks/{id}/deliveries/", "GET"),
+        ("/api/v1/outgoing-webhooks/{id}/deliveries/{delivery_id}/", "GET"),
+        ("/api/v1/outgoing-webhooks/{id}/deliveries/{delivery_id}/redeliver/", "POST"),
+    }
     expected |= {  # articles are changed with PATCH only; categories are never deleted
         ("/api/v1/articles/", "GET"),
         ("/api/v1/articles/", "POST"),
@@ -160,6 +190,22 @@ def test_every_api_route_is_documented(spec):
         ("/api/v1/web-forms/{id}/", "PUT"),
         ("/api/v1/web-forms/{id}/", "PATCH"),
     }
+    expected |= {  # loyalty accounts are only read; points change through redeem and adjust
+        ("/api/v1/loyalty-accounts/", "GET"),
+        ("/api/v1/loyalty-accounts/{id}/", "GET"),
+        ("/api/v1/loyalty-accounts/{id}/ledger/", "GET"),
+        ("/api/v1/loyalty-accounts/{id}/redeem/", "POST"),
+        ("/api/v1/loyalty-accounts/{id}/adjust/", "POST"),
+    }
+    for resource in ("rewards", "loyalty-tiers"):
+        expected |= {
+            (f"/api/v1/{resource}/", "GET"),
+            (f"/api/v1/{resource}/", "POST"),
+            (f"/api/v1/{resource}/{{id}}/", "GET"),
+            (f"/api/v1/{resource}/{{id}}/", "PUT"),
+            (f"/api/v1/{resource}/{{id}}/", "PATCH"),
+            (f"/api/v1/{resource}/{{id}}/", "DELETE"),
+        }
     assert documented == expected
 
 

@@ -6,7 +6,7 @@ from rest_framework import serializers
 from clientela.core.api.serializers import StrictModelSerializer
 from clientela.core.models import Team, User
 
-from ..models import AssignmentRule, Mailbox, WebForm, Webhook
+from ..models import AssignmentRule, FormSubmission, Mailbox, WebForm, Webhook
 
 MAX_VALUES = 200
 
@@ -95,6 +95,18 @@ class WebFormSerializer(StrictModelSerializer):
                 _("Unknown languages: %(codes)s.") % {"codes": ", ".join(sorted(unknown))}
             )
         return {code: text for code, text in texts.items() if text}
+
+
+class FormSubmissionSerializer(serializers.ModelSerializer):
+    """A web form's submission as it arrived (``data``: field -> what was typed) and the
+    contact it made or found; what ``form.submitted`` webhooks carry."""
+
+    form_name = serializers.CharField(source="form.name", read_only=True)
+
+    class Meta:
+        model = FormSubmission
+        fields = ["id", "form", "form_name", "contact", "data", "created_at"]
+        read_only_fields = fields
 
 
 class WebhookSerializer(StrictModelSerializer):

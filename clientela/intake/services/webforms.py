@@ -4,7 +4,8 @@ A submission finds the contact by e-mail (or creates one): it never makes a dupl
 known address, and it fills in what the form asked without erasing what the team already knows.
 It keeps the submission as it arrived, logs it on the contact's timeline, hands a new contact to
 the assignment rules, tells the owner, and, when marketing consent was ticked, either records it
-or (double opt-in) e-mails a signed link that records it when followed.
+or (double opt-in) e-mails a signed link that records it when followed. ``form.submitted`` is
+published with the submission once it is committed.
 """
 
 import hashlib
@@ -23,6 +24,7 @@ from clientela.activities import services as activity_services
 from clientela.contacts import services as contact_services
 from clientela.contacts.choices import ConsentSource, ConsentStatus, SourceChannel
 from clientela.contacts.privacy import consent
+from clientela.core import events
 
 from ..models import FormSubmission, WebForm
 from . import leads
@@ -129,6 +131,7 @@ def submit_form(form, data, *, context=None, language="en", evidence=None):
     if consented:
         _ask_or_record_consent(form, contact, submission, language, evidence or {})
     leads.tell_owner(contact, new, _("the form “%(form)s”") % {"form": form.name})
+    events.publish("form.submitted", record=submission, actor=None)
     return contact
 
 

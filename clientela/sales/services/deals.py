@@ -7,6 +7,7 @@ won one "customer").
 """
 
 import datetime
+from contextlib import contextmanager
 
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
@@ -16,7 +17,7 @@ from django.utils.translation import gettext as _
 from clientela.contacts import services as contact_services
 from clientela.contacts.choices import LifecycleStage
 from clientela.contacts.models import Contact
-from clientela.core import customfields, records
+from clientela.core import customfields, events, records
 from clientela.core import services as core_services
 from clientela.core.models import User
 
@@ -102,7 +103,7 @@ def update_deal(
     stage = fields.pop("stage", None)
     if stage is None and pipeline.pk != deal.pipeline_id:
         stage = _first_stage(pipeline)
-    with records.track_update(deal, actor=actor, expected_version=expected_version):
+    with _track_moves(deal, actor=actor, expected_version=expected_version):
         for name, value in fields.items():
             setattr(deal, name, value)
         if stage is not None and stage.pk != deal.stage_id:
@@ -136,7 +137,7 @@ def move_deal(deal, stage, *, actor, expected_version=None, lost_reason=None, lo
         raise ValidationError(
             {"stage": [_("This stage belongs to another pipeline.")]}, code="stage_pipeline"
         )
-    with records.track_update(deal, actor=actor, expected_version=expected_version):
+    with _track_moves(deal, actor=actor, expected_version=expected_version):
         if stage.pk != deal.stage_id:
             _enter_stage(deal, stage, actor)
         if stage.kind == StageKind.LOST:
@@ -198,6 +199,20 @@ def _check_stage(pipeline, stage):
         raise ValidationError(
             {"stage": [_("This stage belongs to another pipeline.")]}, code="stage_pipeline"
         )
+
+
+@contextmanager
+def _track_moves(deal, *, actor, expected_version=None):
+    """``records.track_update`` that, after ``deal.updated``, publishes ``deal.stage_changed``
+    for a new stage and ``deal.won``/``deal.lost`` when the deal has just closed that way."""
+    status = deal.status
+    with records.track_update(deal, actor=actor, expected_version=expected_version) as change:
+        yield change
+    if "stage" in change.changes:
+        payload = {"record": deal, "actor": actor, "changes": change.changes}
+        events.publish("deal.stage_changed", **payload)
+        if deal.status != status and deal.status in (StageKind.WON, StageKind.LOST):
+            events.publish(f"deal.{deal.status}", **payload)
 
 
 def _apply_stage(deal, stage, now):

@@ -6,13 +6,14 @@ a customer's new message reopens a case that was waiting for them or resolved.
 """
 
 import datetime
+from contextlib import contextmanager
 
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from clientela.core import customfields, records
+from clientela.core import customfields, events, records
 from clientela.core import services as core_services
 from clientela.intake.services.assignment import assign_new
 
@@ -39,16 +40,38 @@ _TEXT_FIELDS = {
     for f in Case._meta.concrete_fields
     if isinstance(f, models.CharField | models.TextField) and not f.null
 }
+_RELATIONS = [f for f in Case._meta.concrete_fields if f.many_to_one]
 # Statuses a customer's message takes a case out of: they answered, or came back.
 REOPENED_BY_CUSTOMER = (CaseStatus.PENDING_CUSTOMER, CaseStatus.RESOLVED, CaseStatus.CLOSED)
 
 
 @transaction.atomic
-def create_case(*, actor, from_customer=True, tags=(), deals=(), custom_fields=None, **fields):
+def create_case(*, actor, **kwargs):
     """Open a case. Its description is the customer's first message when ``from_customer``
     (a form, an e-mail, the portal); otherwise an agent typed it (a phone call). Without a
     team it goes to its category's team; without a company, to its contact's; without an
     owner, to whom the assignment rules for cases say."""
+    return _create_case(actor=actor, **kwargs)[0]
+
+
+@transaction.atomic
+def create_case_with_message(*, actor, message_fields, **kwargs):
+    """``create_case`` for a customer's message that came with more than its text (an
+    e-mail: ``message_fields`` holds its addresses, Message-ID and captured mail); returns
+    the case and that first message."""
+    return _create_case(actor=actor, message_fields=message_fields, **kwargs)
+
+
+def _create_case(
+    *,
+    actor,
+    from_customer=True,
+    tags=(),
+    deals=(),
+    custom_fields=None,
+    message_fields=None,
+    **fields,
+):
     fields = _check_fields(fields)
     case = Case(**fields)
     if case.company_id is None and case.contact is not None:
@@ -57,6 +80,7 @@ def create_case(*, actor, from_customer=True, tags=(), deals=(), custom_fields=N
         case.team_id = case.category.team_id
     now = timezone.now()
     case.created_at = case.updated_at = case.status_changed_at = now
+    case.last_message_at = now if case.description else None  # its first message, below
     _clean_case(case)
     case.custom_fields = customfields.clean_values(Case, custom_fields or {})
     sla.start_clock(case, now=now, policy=sla.policy_for(case))
@@ -67,14 +91,25 @@ def create_case(*, actor, from_customer=True, tags=(), deals=(), custom_fields=N
             case.tags.add(*tag_objects)
         if deals:
             case.deals.add(*deals)
+        message = None
         if case.description and from_customer:
-            _add_message(case, MessageKind.CUSTOMER, case.description, at=now, contact=case.contact)
+            message = _add_message(
+                case,
+                MessageKind.CUSTOMER,
+                case.description,
+                at=now,
+                contact=case.contact,
+                saved_case=True,
+                **(message_fields or {}),
+            )
         elif case.description:
-            _add_message(case, MessageKind.NOTE, case.description, at=now, author=actor)
+            message = _add_message(
+                case, MessageKind.NOTE, case.description, at=now, author=actor, saved_case=True
+            )
     assign_new([case], actor=actor, record_type="case")
     if from_customer and case.channel in outgoing.ACKNOWLEDGED_CHANNELS:
         outgoing.acknowledge(case)
-    return case
+    return case, message
 
 
 @transaction.atomic
@@ -87,7 +122,7 @@ def update_case(
     case = Case.all_objects.select_for_update().get(pk=case.pk)
     fields = _check_fields(fields)
     before_status, before_priority = case.status, case.priority
-    with records.track_update(case, actor=actor, expected_version=expected_version):
+    with _track_status(case, actor=actor, expected_version=expected_version):
         for name, value in fields.items():
             setattr(case, name, value)
         _clean_case(case)
@@ -128,7 +163,7 @@ def reply_to_case(case, body, *, actor, status=CaseStatus.PENDING_CUSTOMER, to=N
     recipients = to if to is not None else _customer_addresses(case)
     message = _add_message(case, MessageKind.REPLY, body, at=now, author=actor, to=recipients)
     outgoing.send_reply(message)  # after commit, by a job
-    with records.track_update(case, actor=actor):
+    with _track_status(case, actor=actor):
         if case.first_responded_at is None:
             case.first_responded_at = now
         if status is not None and status != case.status:
@@ -165,7 +200,7 @@ def add_customer_message(case, body, *, contact=None, from_address="", subject="
         **mail,
     )
     if case.status in REOPENED_BY_CUSTOMER:
-        with records.track_update(case, actor=None):
+        with _track_status(case, actor=None):
             before = case.status
             case.status = CaseStatus.OPEN
             _enter_status(case, before, now)
@@ -190,7 +225,26 @@ def _clean_case(case):
     case.subject = " ".join((case.subject or "").split())[:MAX_SUBJECT]
     if not case.subject:
         raise ValidationError({"subject": [_("Give the case a subject.")]})
-    case.full_clean(exclude=["tags", "deals", "custom_fields", "sla_policy", "merged_into"])
+    # A related record given as an object was read from the database: checking that it
+    # exists would cost a query each (one given by id is checked).
+    given = [f.name for f in _RELATIONS if f.is_cached(case)]
+    case.full_clean(exclude=["tags", "deals", "custom_fields", "sla_policy", "merged_into", *given])
+
+
+@contextmanager
+def _track_status(case, *, actor, expected_version=None):
+    """``records.track_update`` that, after ``case.updated``, publishes ``case.status_changed``
+    for a new status and ``case.resolved`` when the case has just stopped being worked on
+    (resolved, or closed straight away)."""
+    with records.track_update(case, actor=actor, expected_version=expected_version) as change:
+        yield change
+    status = change.changes.get("status")
+    if status is None:
+        return
+    payload = {"record": case, "actor": actor, "changes": change.changes}
+    events.publish("case.status_changed", **payload)
+    if status[0] in ACTIVE_STATUSES and status[1] not in ACTIVE_STATUSES:
+        events.publish("case.resolved", **payload)
 
 
 def _enter_status(case, before, now):
@@ -220,15 +274,19 @@ def _customer_addresses(case):
     return [email] if email else []
 
 
-def _add_message(case, kind, body, *, at, author=None, contact=None, to=(), **values):
+def _add_message(
+    case, kind, body, *, at, author=None, contact=None, to=(), saved_case=False, **values
+):
+    """``saved_case``: the case was just saved with ``at`` as its latest message moment."""
     body = (body or "").strip()
     if not body:
         raise ValidationError({"body": [_("Write a message.")]})
     if len(body) > MAX_BODY:
         body = body[:MAX_BODY] + "\n\n" + _("[The rest of this message was cut: too long.]")
-    # The case's latest message moment (bookkeeping: no history, no version).
-    case.last_message_at = at
-    Case.all_objects.filter(pk=case.pk).update(last_message_at=at)
+    if not saved_case:
+        # The case's latest message moment (bookkeeping: no history, no version).
+        case.last_message_at = at
+        Case.all_objects.filter(pk=case.pk).update(last_message_at=at)
     return CaseMessage.objects.create(
         case=case,
         kind=kind,
@@ -270,7 +328,7 @@ def merge_cases(target, sources, *, actor):
     )
     for source in sources:
         source = Case.all_objects.select_for_update().get(pk=source.pk)
-        with records.track_update(source, actor=actor):
+        with _track_status(source, actor=actor):
             before = source.status
             source.merged_into = target
             source.status = CaseStatus.CLOSED

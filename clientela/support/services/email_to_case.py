@@ -55,22 +55,25 @@ def on_captured(parsed, route, activity):
     """Intake's hook: an inbound message was captured and logged as ``activity``."""
     if route.direction != Direction.INBOUND or route.contact is None:
         return None
-    mail = (
-        MailMessage.objects.filter(activity=activity)
-        .select_related("mailbox")
-        .order_by("-id")
-        .first()
-    )
-    message = receive(parsed, mail=mail)
+    mail = route.mail
+    if mail is None:
+        mail = (
+            MailMessage.objects.filter(activity=activity)
+            .select_related("mailbox")
+            .order_by("-id")
+            .first()
+        )
+    message = receive(parsed, mail=mail, known=route.known)
     if message is not None:
         route.extra["case"] = message.case
     return message
 
 
-def receive(parsed, *, mail):
+def receive(parsed, *, mail, known=None):
     """Add ``parsed`` (an inbound ``ParsedMail`` captured as ``mail``) to the case it answers,
     or open a case when it came to a service mailbox. Returns the customer's case message, or
-    ``None`` when the message is none of customer service's business.
+    ``None`` when the message is none of customer service's business. ``known``: the contacts
+    by address intake's routing looked up (``Route.known``).
 
     The sender is the contact owning the sender's address, not intake's route contact: intake
     puts a reply from an unknown address on the contact of the e-mail it answers, which is
@@ -86,7 +89,7 @@ def receive(parsed, *, mail):
     if reason:
         logger.info("automatic e-mail opens no case", extra={"reason": reason})
         return None
-    found = routing.contacts_for([parsed.from_address])
+    found = routing.contacts_for([parsed.from_address], known)
     sender = found[0] if found else None
     case = case_answered(parsed, sender) if answering else None
     if case is not None:
@@ -233,7 +236,7 @@ def _open(service, parsed, contact, mail):
     fields = {"category": service.category, "priority": service.priority}
     if service.team_id:
         fields["team"] = service.team
-    case = cases.create_case(
+    case, message = cases.create_case_with_message(
         actor=None,
         from_customer=True,
         subject=subject,
@@ -241,37 +244,38 @@ def _open(service, parsed, contact, mail):
         contact=contact,
         channel=CaseChannel.EMAIL,
         language=contact.language or "",
+        message_fields=_message_fields(parsed, mail),
         **fields,
     )
-    message = case.messages.get(kind=MessageKind.CUSTOMER)
-    _complete(message, parsed, mail)
+    _attach(message, parsed, mail)
     outgoing.acknowledge(case, service=service, to=parsed.from_address)
     return message
 
 
 def _join(case, parsed, contact, mail):
     message = cases.add_customer_message(
-        case,
-        message_text(parsed),
-        contact=contact,
-        from_address=parsed.from_address,
-        subject=parsed.subject,
+        case, message_text(parsed), contact=contact, **_message_fields(parsed, mail)
     )
-    _complete(message, parsed, mail)
+    _attach(message, parsed, mail)
     return message
 
 
-def _complete(message, parsed, mail):
-    """What the e-mail adds to the case message: its addresses, Message-ID, the captured
-    e-mail and its attachments (the files the capture kept, not copied; one over the size
-    limit by name and size only)."""
-    message.from_address = parsed.from_address
-    message.to_addresses = parsed.recipients
-    message.subject = parsed.subject
-    message.message_id = parsed.message_id
-    message.mail = mail
-    message.save(update_fields=["from_address", "to_addresses", "subject", "message_id", "mail"])
-    if mail is None:
+def _message_fields(parsed, mail):
+    """What the e-mail adds to the case message: its addresses, Message-ID and the captured
+    e-mail."""
+    return {
+        "from_address": parsed.from_address,
+        "to": parsed.recipients,
+        "subject": parsed.subject,
+        "message_id": parsed.message_id,
+        "mail": mail,
+    }
+
+
+def _attach(message, parsed, mail):
+    """The e-mail's attachments: the files the capture kept, not copied; one over the size
+    limit by name and size only."""
+    if mail is None or not parsed.attachments:
         return
     CaseAttachment.objects.bulk_create(
         CaseAttachment(

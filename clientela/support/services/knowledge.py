@@ -241,12 +241,18 @@ SUGGESTED = 5
 
 def suggest_articles(text, *, language=None, limit=SUGGESTED):
     """Published articles that share the most words of ``text`` (a case's subject): what an
-    agent may point the customer to. One index query per word of four letters or more."""
+    agent may point the customer to. One index query per word of four letters or more, each
+    reading its first 50 matches in index order (sorting every match of a common word first
+    took most of the time on PostgreSQL)."""
     scores = {}
     for word in dict.fromkeys(w for w in search_terms(text) if len(w) >= 4):
-        for pk in Article.objects.filter(
-            pk__in=search.matching_ids(Article, word), status=ArticleStatus.PUBLISHED
-        ).values_list("pk", flat=True)[:50]:
+        for pk in (
+            Article.objects.filter(
+                pk__in=search.matching_ids(Article, word), status=ArticleStatus.PUBLISHED
+            )
+            .order_by()
+            .values_list("pk", flat=True)[:50]
+        ):
             scores[pk] = scores.get(pk, 0) + 1
     best = sorted(scores, key=lambda pk: (-scores[pk], pk))
     articles = Article.objects.filter(pk__in=best[: limit * 3])

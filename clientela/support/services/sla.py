@@ -29,12 +29,14 @@ WEEKDAYS = range(7)
 def policy_for(case, policies=None):
     """The first active policy matching the case's priority and its customer's tier tags."""
     policies = policies if policies is not None else active_policies()
-    tiers = customer_tags(case)
+    tiers = None  # read only when a policy asks for a tier
     for policy in policies:
         if policy.priority and policy.priority != case.priority:
             continue
-        if policy.tier_tag_id and policy.tier_tag_id not in tiers:
-            continue
+        if policy.tier_tag_id:
+            tiers = customer_tags(case) if tiers is None else tiers
+            if policy.tier_tag_id not in tiers:
+                continue
         return policy
     return None
 

@@ -133,11 +133,49 @@ def test_the_case_page_suggests_articles_sharing_its_words(client, agent):
     case = cases.create_case(actor=agent, subject="My lamp arrived broken", description="Help")
     client.force_login(agent)
 
-    suggested = client.get(reverse("support:case_detail", args=[case.pk])).context[
-        "suggested_articles"
-    ]
+    response = client.get(reverse("support:case_articles", args=[case.pk]))
 
+    suggested = response.context["suggested_articles"]
     assert [a.title for a in suggested] == ["Return a broken lamp", "Lamp colours"]
+    assert b"Broken lamp draft" not in response.content
+
+
+def test_the_case_page_links_to_its_suggested_articles_and_loads_them_later(client, agent):
+    from clientela.support.services import cases
+
+    write(agent, title="Return a broken lamp", body="Lamps that arrive broken.")
+    case = cases.create_case(actor=agent, subject="My lamp arrived broken", description="Help")
+    client.force_login(agent)
+
+    page = client.get(reverse("support:case_detail", args=[case.pk])).content.decode()
+
+    url = reverse("support:case_articles", args=[case.pk])
+    assert f'data-case-articles="{url}"' in page  # the script loads them from there
+    assert f'<a href="{url}">' in page  # without it, a link
+    assert "Return a broken lamp" not in page
+
+
+def test_a_case_without_matching_articles_says_so(client, agent):
+    from clientela.support.services import cases
+
+    case = cases.create_case(actor=agent, subject="Zzzz qqqq", description="Help")
+    client.force_login(agent)
+
+    response = client.get(reverse("support:case_articles", args=[case.pk]))
+
+    assert response.status_code == 200
+    assert response.context["suggested_articles"] == []
+    assert b"No published article shares words" in response.content
+
+
+def test_suggested_articles_of_a_case_out_of_reach_are_not_found(client, agent, make_user):
+    from clientela.support.services import cases
+
+    case = cases.create_case(actor=agent, subject="My lamp", description="Help", owner=agent)
+    client.force_login(make_user("service", username="loner", scope="own"))
+    assert client.get(reverse("support:case_articles", args=[case.pk])).status_code == 404
+    assert client.get(f"/cases/{case.pk}9999999999999/articles/").status_code == 404
+    assert client.get("/cases/abc/articles/").status_code == 404
 
 
 def test_the_teams_article_list_filters_as_the_api_does(client, agent):

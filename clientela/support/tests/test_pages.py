@@ -1,8 +1,12 @@
 """The case pages: queues, the case with its conversation, writing replies and notes, changing
 status, the form; permissions and hostile input."""
 
+import datetime
+
 import pytest
+from django.template import Context, Template
 from django.urls import reverse
+from django.utils import timezone, translation
 
 from clientela.contacts import services as contact_services
 from clientela.support.choices import CaseStatus, MessageKind
@@ -67,6 +71,72 @@ def test_the_list_costs_the_same_queries_for_many_cases(
         new_case(agent, contact=ana, subject=f"More {n}")
     with django_assert_max_num_queries(len(few.captured_queries)):
         agent_client.get(reverse("support:case_list"))
+
+
+def test_queue_rows_show_each_cases_people_at_a_fixed_number_of_queries(
+    agent_client, agent, make_user, make_team, django_assert_num_queries
+):
+    from clientela.support.models import CaseCategory
+
+    def case_of(n, **fields):
+        company = contact_services.create_company(actor=agent, name=f"Company {n}")
+        contact = contact_services.create_contact(
+            actor=agent, first_name=f"Name{n}", last_name=f"Surname{n}", company=company
+        )
+        category = CaseCategory.objects.create(name=f"Category {n}")
+        return new_case(agent, contact=contact, category=category, subject=f"Case {n}", **fields)
+
+    url = reverse("support:case_list")
+    case_of(0, owner=agent, team=make_team("Team 0"))
+    agent_client.get(url)
+    with django_assert_num_queries(10) as first:
+        agent_client.get(url)
+    gone = make_user("service", username="gone")
+    for n in range(1, 4):
+        case_of(n, owner=make_user("service", username=f"agent{n}"), team=make_team(f"Team {n}"))
+    case_of(4, owner=gone)
+    gone.is_active = False  # not among the active people the sidebar lists
+    gone.save()
+
+    # One query more: the deactivated owner, read by id.
+    with django_assert_num_queries(len(first.captured_queries) + 1):
+        response = agent_client.get(url)
+
+    body = response.content.decode()
+    for n in range(5):
+        assert f"Name{n} Surname{n}" in body
+        assert f"Company {n}" in body
+        assert f"Category {n}" in body
+    for n in range(4):
+        assert f"Team {n}" in body
+    rows = {case.subject: case for case in response.context["records"]}
+    assert str(rows["Case 4"].owner) == "Service User2" and rows["Case 4"].owner == gone
+    assert rows["Case 1"].owner.username == "agent1"
+    assert rows["Case 1"].team.name == "Team 1"
+
+
+# The markup the badge had as an included template, which the tag must keep.
+SLA_BADGE_TEMPLATE = (
+    '{% if case.sla_state != "none" %}<span class="badge{% if case.sla_state == \'breached\' %}'
+    " badge-danger{% elif case.sla_state == 'warning' %} badge-warning{% elif case.sla_state =="
+    " 'met' %} badge-success{% endif %}\">{{ case.get_sla_state_display }}</span>{% if"
+    ' case.next_due %} <time class="muted small" datetime="{{ case.next_due|date:\'c\' }}">'
+    '{{ case.next_due|date:"SHORT_DATETIME_FORMAT" }}</time>{% endif %}{% endif %}'
+)
+
+
+@pytest.mark.parametrize("state", ["none", "on_track", "paused", "warning", "breached", "met"])
+@pytest.mark.parametrize("due", [None, datetime.datetime(2026, 3, 2, 9, 30, tzinfo=datetime.UTC)])
+def test_the_sla_badge_shows_the_state_and_the_next_due_moment(state, due):
+    case = Case(sla_state=state, next_due=due)
+    context = Context({"case": case})
+
+    with timezone.override("Europe/Madrid"), translation.override("es"):
+        html = Template("{% load support_tags %}{% sla_badge case %}").render(context)
+        expected = Template(SLA_BADGE_TEMPLATE).render(context)
+
+    assert html == expected
+    assert ("2026-03-02T10:30:00+01:00" in html) == (state != "none" and due is not None)
 
 
 def test_the_case_page_shows_the_conversation(agent_client, agent, ana):

@@ -22,6 +22,10 @@ from .. import leads
 # Functions ``hook(parsed, route, activity)`` called after a message made an activity (the
 # support app appends one to open or update cases).
 ROUTE_HOOKS = []
+# Functions ``hook(raw, parsed)`` that may take a message before it is routed, returning true
+# when it was a report they acted on (marketing: a campaign's bounces and spam complaints);
+# such a message is kept as a report, on no timeline.
+REPORT_HOOKS = []
 
 
 @dataclass
@@ -33,6 +37,10 @@ class Route:
     parent: Activity | None = None  # the e-mail activity this one answers
     thread_key: str = ""
     extra: dict = field(default_factory=dict)
+    # The contacts looked up by address while routing (``{address: contact or None}``), so
+    # the hooks need not look the sender up again; and the ``MailMessage`` stored for it.
+    known: dict = field(default_factory=dict)
+    mail: object = None
 
 
 def route(parsed, mailbox, *, outbound=None, known=None):
@@ -48,7 +56,8 @@ def route(parsed, mailbox, *, outbound=None, known=None):
     counterparts = (
         [a for a in parsed.recipients if a not in own] if outbound else [parsed.from_address]
     )
-    result = Route(direction=direction)
+    result = Route(direction=direction, known={} if known is None else known)
+    known = result.known
     parent_message, result.parent = find_parent(parsed)
     contacts = contacts_for(counterparts, known)
     if result.parent is not None:
@@ -65,8 +74,7 @@ def route(parsed, mailbox, *, outbound=None, known=None):
         result.thread_key = (parsed.references or [parsed.message_id])[0]
     if not contacts and not outbound and mailbox and mailbox.create_contacts:
         contacts = [_new_lead(parsed, mailbox)]
-        if known is not None:
-            known.pop(parsed.from_address, None)  # made in a savepoint that may roll back
+        known.pop(parsed.from_address, None)  # made in a savepoint that may roll back
     if contacts:
         result.contact, result.other_contacts = contacts[0], contacts[1:]
     return result

@@ -106,11 +106,14 @@ def _store(raw, parsed, place, source, mailbox, known):
         return _row(parsed, place, source, MailStatus.DUPLICATE)
     try:
         with transaction.atomic():
+            if any(hook(raw, parsed) for hook in routing.REPORT_HOOKS):
+                return _row(parsed, place, source, MailStatus.REPORT)
             route = routing.route(parsed, mailbox, known=known)
             if route.contact is None:
                 return _row(parsed, place, source, MailStatus.UNMATCHED)
             activity = _log(parsed, route, mailbox)
             message = _row(parsed, place, source, MailStatus.CAPTURED, route, activity)
+            route.mail = message
             _keep_attachments(parsed, message, activity)
             for hook in routing.ROUTE_HOOKS:
                 hook(parsed, route, activity)
