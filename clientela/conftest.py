@@ -19,6 +19,10 @@ logging.getLogger("mail.log").setLevel(logging.WARNING)
 
 @pytest.fixture(autouse=True)
 def _test_settings(settings):
+    from clientela.core import settings_cache
+
+    # Rows read in an earlier test's rolled-back transaction must not be remembered.
+    settings_cache.clear()
     settings.LANGUAGE_CODE = "en"
     # Real hashing is deliberately slow; tests create many users.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

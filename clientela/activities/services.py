@@ -18,7 +18,7 @@ from django.db import models, transaction
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
-from clientela.core import customfields, records
+from clientela.core import customfields, records, transactions
 from clientela.core import services as core_services
 from clientela.core.models import User
 from clientela.core.validators import normalize_email
@@ -72,7 +72,7 @@ def kind_label_plural(kind):
 # --- logging and changing ------------------------------------------------------------------------
 
 
-@transaction.atomic
+@transactions.atomic
 def log_activity(
     *, actor, kind, attendees=(), attendee_contacts=(), tags=(), custom_fields=None, **fields
 ):
@@ -102,7 +102,7 @@ def _create(*, actor, kind, attendees, attendee_contacts, tags, custom_fields, f
     _clean(activity)
     activity.custom_fields = customfields.clean_values(Activity, custom_fields or {})
     tag_objects = core_services.resolve_tags(tags)
-    with records.track_create(activity, actor=actor):
+    with records.track_create(activity, actor=actor, tags=tag_objects):
         activity.save()
         if people is not None:
             activity.attendees.set(people[0])

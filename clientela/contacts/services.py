@@ -170,7 +170,7 @@ def create_contact(*, actor, emails=(), phones=(), tags=(), custom_fields=None, 
     email_rows = _clean_emails(emails)
     phone_rows = _clean_phones(phones, contact.country)
     tag_objects = resolve_tags(tags)
-    with records.track_create(contact, actor=actor):
+    with records.track_create(contact, actor=actor, tags=tag_objects):
         contact.save()
         _set_emails(contact, email_rows, new=True)
         _set_phones(contact, ContactPhone, phone_rows, new=True)

@@ -10,7 +10,13 @@ class CoreConfig(AppConfig):
     def ready(self):
         from django.db.models.signals import post_migrate
 
-        from . import checks  # noqa: F401  (registers system checks)
+        from . import (
+            checks,  # noqa: F401  (registers system checks)
+            settings_cache,
+        )
+        from .models import CustomField
+
+        settings_cache.watch(CustomField)
 
         post_migrate.connect(_ensure_roles, sender=self, dispatch_uid="clientela_builtin_roles")
 

@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
 from django.utils.translation import gettext as _
 
+from clientela.core import settings_cache
 from clientela.core.choices import CustomFieldType as T
 from clientela.core.models import CrmRecord, CustomField
 from clientela.core.validators import normalize_email, normalize_phone
@@ -30,9 +31,15 @@ def record_types():
 
 
 def definitions_for(model):
-    """The custom field definitions of ``model``, in display order (one query)."""
+    """The custom field definitions of ``model``, in display order (from memory while fresh,
+    else one query)."""
     content_type = ContentType.objects.get_for_model(model)
-    return list(CustomField.objects.filter(content_type=content_type))
+    return list(
+        settings_cache.get(
+            ("custom fields", content_type.pk),
+            lambda: list(CustomField.objects.filter(content_type=content_type)),
+        )
+    )
 
 
 _INTEGER = re.compile(r"[+-]?[0-9]+")

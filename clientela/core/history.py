@@ -19,10 +19,11 @@ def _json_value(value):
     return value
 
 
-def snapshot(record):
+def snapshot(record, *, tags=None):
     """The record's user-visible values as JSON: fields (foreign keys by id), each custom field
-    as ``custom_fields.<key>``, tags by name, and whatever ``record.history_extra()`` adds (a
-    contact's e-mails and phones).
+    as ``custom_fields.<key>``, tags by name (``tags``: the record's tags when the caller has
+    just set them, else read), and whatever ``record.history_extra()`` adds (a contact's
+    e-mails and phones).
 
     Values are copies read from the database (never a prefetched cache or a shared dict), so a
     snapshot taken before a change and one taken after always tell the truth.
@@ -38,7 +39,9 @@ def snapshot(record):
                 data[f"custom_fields.{key}"] = copy.deepcopy(custom_value)
             continue
         data[field.name] = _json_value(copy.deepcopy(value))
-    if record.pk and any(f.name == "tags" for f in record._meta.many_to_many):
+    if tags is not None:
+        data["tags"] = sorted({tag.name for tag in tags})
+    elif record.pk and any(f.name == "tags" for f in record._meta.many_to_many):
         data["tags"] = _tag_names(record)
     if hasattr(record, "history_extra"):
         data.update(record.history_extra())
@@ -94,5 +97,6 @@ def history_for(record):
     ).select_related("actor")
 
 
-def creation_changes(record):
-    return {k: [None, v] for k, v in snapshot(record).items() if v not in (None, "", [], {})}
+def creation_changes(record, *, tags=None):
+    values = snapshot(record, tags=tags)
+    return {k: [None, v] for k, v in values.items() if v not in (None, "", [], {})}

@@ -75,12 +75,14 @@ class Tracked:
 
 
 @contextmanager
-def track_create(record, *, actor):
-    """Wrap the saving of a new record (and its children): history, index, event."""
+def track_create(record, *, actor, tags=None):
+    """Wrap the saving of a new record (and its children): history, index, event. ``tags``:
+    the tags the block gives the record (spares reading them back for its history)."""
     with transaction.atomic(savepoint=False):
         yield record
         refresh_derived([record])
-        record_change(record, ChangeAction.CREATE, creation_changes(record), actor=actor)
+        changes = creation_changes(record, tags=tags)
+        record_change(record, ChangeAction.CREATE, changes, actor=actor)
         search.index_records([record], new=True)
         events.publish(event_name(record, "created"), record=record, actor=actor)
 

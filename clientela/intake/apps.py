@@ -6,3 +6,10 @@ class IntakeConfig(AppConfig):
     name = "clientela.intake"
     label = "intake"
     verbose_name = _("Collection")
+
+    def ready(self):
+        from clientela.core import settings_cache
+
+        from .models import AssignmentRule
+
+        settings_cache.watch(AssignmentRule)

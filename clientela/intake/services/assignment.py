@@ -11,7 +11,7 @@ from django.db import transaction
 from django.db.models import Count
 from django.utils.translation import gettext as _
 
-from clientela.core import records
+from clientela.core import records, settings_cache
 from clientela.core.choices import ChangeSource
 from clientela.core.context import change_context
 from clientela.core.text import normalize
@@ -198,13 +198,24 @@ def choose_owner(rule, model):
     return min(members, key=lambda m: (owned.get(m.pk, 0), m.pk))
 
 
-@transaction.atomic
 def assign_new(items, *, actor, record_type):
     """Give the records of ``items`` that have no owner to whoever the first matching rule
     says; returns the records whose owner changed."""
     items = [r for r in items if r.owner_id is None]
-    if not items:
+    if not items or not _any_active_rule(record_type):
         return []
+    return _assign(items, actor=actor, record_type=record_type)
+
+
+def _any_active_rule(record_type):
+    return settings_cache.get(
+        ("assignment rules", record_type),
+        AssignmentRule.objects.filter(record_type=record_type, active=True).exists,
+    )
+
+
+@transaction.atomic
+def _assign(items, *, actor, record_type):
     rules = list(
         AssignmentRule.objects.select_for_update(of=("self",))
         .filter(record_type=record_type, active=True)

@@ -13,7 +13,8 @@ from django.db import models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from clientela.core import customfields, events, records
+from clientela.contacts.models import Contact
+from clientela.core import customfields, events, records, transactions
 from clientela.core import services as core_services
 from clientela.intake.services.assignment import assign_new
 
@@ -54,7 +55,7 @@ def create_case(*, actor, **kwargs):
     return _create_case(actor=actor, **kwargs)[0]
 
 
-@transaction.atomic
+@transactions.atomic
 def create_case_with_message(*, actor, message_fields, **kwargs):
     """``create_case`` for a customer's message that came with more than its text (an
     e-mail: ``message_fields`` holds its addresses, Message-ID and captured mail); returns
@@ -76,6 +77,8 @@ def _create_case(
     case = Case(**fields)
     if case.company_id is None and case.contact is not None:
         case.company_id = case.contact.company_id
+        if Contact.company.is_cached(case.contact):  # read with it: saves two look-ups
+            case.company = case.contact.company
     if case.team_id is None and case.category is not None:
         case.team_id = case.category.team_id
     now = timezone.now()
@@ -85,7 +88,7 @@ def _create_case(
     case.custom_fields = customfields.clean_values(Case, custom_fields or {})
     sla.start_clock(case, now=now, policy=sla.policy_for(case))
     tag_objects = core_services.resolve_tags(tags)
-    with records.track_create(case, actor=actor):
+    with records.track_create(case, actor=actor, tags=tag_objects):
         case.save()
         if tag_objects:
             case.tags.add(*tag_objects)

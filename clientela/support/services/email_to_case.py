@@ -32,7 +32,7 @@ from clientela.intake.services.mail import routing
 
 from ..choices import CaseChannel, MessageKind
 from ..mailtext import html_to_text, references, without_references
-from ..models import Case, CaseAttachment, CaseMessage, ServiceMailbox
+from ..models import Case, CaseAttachment, CaseMessage
 from ..models.cases import MAX_BODY
 from . import cases, mailboxes, outgoing
 
@@ -78,7 +78,7 @@ def receive(parsed, *, mail, known=None):
     The sender is the contact owning the sender's address, not intake's route contact: intake
     puts a reply from an unknown address on the contact of the e-mail it answers, which is
     right for a timeline and wrong for deciding who may write on a case."""
-    services = list(ServiceMailbox.objects.select_related("mailbox"))
+    services = mailboxes.all_services()
     service = _service(mail, parsed, services)
     answering = parsed.in_reply_to or parsed.references or references(parsed.subject)
     if service is None and not answering:

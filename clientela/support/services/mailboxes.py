@@ -8,6 +8,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from clientela.core import settings_cache
 from clientela.intake.services import mail as intake_mail
 
 from ..choices import CasePriority
@@ -71,12 +72,18 @@ def default_service():
     )
 
 
+def all_services():
+    """Every service mailbox with its mailbox, category and team, active or not (read on each
+    captured e-mail: from memory while fresh)."""
+    return settings_cache.get(
+        "service mailboxes",
+        lambda: list(ServiceMailbox.objects.select_related("mailbox", "category", "team")),
+    )
+
+
 def service_addresses():
     """Every support address (lower-cased), active or not: mail from them opens nothing."""
-    return {
-        address.lower()
-        for address in ServiceMailbox.objects.values_list("mailbox__email_address", flat=True)
-    }
+    return {service.mailbox.email_address.lower() for service in all_services()}
 
 
 def sender_for(case):

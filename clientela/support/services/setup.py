@@ -21,7 +21,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from clientela.core import permissions
+from clientela.core import permissions, settings_cache
 from clientela.core.models import Tag, Team, User
 
 from ..business_time import NoWorkingTime
@@ -242,6 +242,7 @@ def load_holidays(calendar, year, region=None, *, actor):
         if day not in taken
     ]
     Holiday.objects.bulk_create(new)
+    settings_cache.changed()  # no signal from a bulk insert
     if new:
         _check_reachable(calendar)
         _recount_calendar(calendar)

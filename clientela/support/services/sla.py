@@ -17,6 +17,8 @@ from django.db import connection
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from clientela.core import settings_cache
+
 from ..business_time import NoWorkingTime, Schedule
 from ..choices import ACTIVE_STATUSES, PAUSED_STATUSES, SlaState
 from ..models import Case, SlaPolicy
@@ -41,8 +43,17 @@ def policy_for(case, policies=None):
     return None
 
 
+def schedule_of(policy):
+    """The working time ``policy`` counts in (its calendar's hours and holidays, from memory
+    while fresh)."""
+    return settings_cache.get(("sla schedule", policy.calendar_id), policy.schedule)
+
+
 def active_policies():
-    return list(SlaPolicy.objects.filter(active=True).select_related("calendar"))
+    return settings_cache.get(
+        "sla policies",
+        lambda: list(SlaPolicy.objects.filter(active=True).select_related("calendar")),
+    )
 
 
 def customer_tags(case):
@@ -61,7 +72,7 @@ def start_clock(case, *, now, policy=None, schedule=None):
         case.first_response_due = case.resolution_due = case.next_due = None
         case.sla_state = SlaState.NONE
         return case
-    schedule = schedule or policy.schedule()
+    schedule = schedule or schedule_of(policy)
     set_dues(case, schedule)
     case.sla_state = state_at(case, now)
     return case
@@ -113,7 +124,7 @@ def status_changed(case, before, *, now):
     if paused_now and not paused_before:
         case.paused_at = now
     elif paused_before and not paused_now and case.paused_at is not None:
-        schedule = case.sla_policy.schedule()
+        schedule = schedule_of(case.sla_policy)
         case.paused_seconds += int(schedule.between(case.paused_at, now))
         case.paused_at = None
         set_dues(case, schedule)

@@ -108,7 +108,7 @@ def contacts_for(addresses, known=None):
     if missing:
         rows = (
             ContactEmail.objects.filter(email__in=missing, contact__deleted_at__isnull=True)
-            .select_related("contact")
+            .select_related("contact", "contact__company")
             .order_by("-contact__updated_at", "contact_id")
         )
         for address in missing:

@@ -27,6 +27,7 @@ from clientela.activities import richtext
 from clientela.activities import services as activity_services
 from clientela.activities.choices import ActivityKind
 from clientela.activities.models import Activity
+from clientela.core import transactions
 
 from ...choices import MailSource, MailStatus
 from ...models import MailAttachment, Mailbox, MailMessage
@@ -105,7 +106,8 @@ def _store(raw, parsed, place, source, mailbox, known):
     if _already_captured(parsed):
         return _row(parsed, place, source, MailStatus.DUPLICATE)
     try:
-        with transaction.atomic():
+        # Any error below undoes the whole message (caught outside): no savepoints inside.
+        with transactions.all_or_nothing():
             if any(hook(raw, parsed) for hook in routing.REPORT_HOOKS):
                 return _row(parsed, place, source, MailStatus.REPORT)
             route = routing.route(parsed, mailbox, known=known)
