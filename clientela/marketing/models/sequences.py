@@ -83,7 +83,7 @@ class SequenceStep(models.Model):
     kind = models.CharField(_("step"), max_length=10, choices=StepKind.choices)
     template = models.ForeignKey(
         "marketing.EmailTemplate",
-        on_delete=models.PROTECT,
+        on_delete=models.SET_NULL,
         null=True,
         blank=True,
         related_name="+",
