@@ -6,10 +6,11 @@ from collections import Counter, defaultdict
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.db.models import Count
+from django.db.models import Count, Q
 from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views import View
@@ -64,13 +65,21 @@ def visible_enrollments(user, sequence):
 
 def step_figures(sequence, steps):
     """Per step: due there now, done, e-mails sent, exits by reason (``[(step, figures)]``)."""
-    now_at = Counter(
-        dict(
-            Enrollment.objects.filter(sequence=sequence, status=EnrollmentStatus.ACTIVE)
-            .values_list("position")
-            .annotate(n=Count("id"))
-        )
+    # Contacts waiting after a wait step count at that wait step; the others at their step.
+    waits = {step.position for step in steps if step.kind == StepKind.WAIT}
+    now_at = Counter()
+    active = (
+        Enrollment.objects.filter(sequence=sequence, status=EnrollmentStatus.ACTIVE)
+        .values_list("position")
+        .annotate(waiting=Count("id", filter=Q(next_run_at__gt=timezone.now())), n=Count("id"))
+        .order_by()
     )
+    for position, waiting, n in active:
+        if position - 1 in waits:
+            now_at[position - 1] += waiting
+            now_at[position] += n - waiting
+        else:
+            now_at[position] += n
     done, sent, failed = Counter(), Counter(), Counter()
     exits = defaultdict(Counter)
     rows = (
