@@ -101,9 +101,7 @@ class StepForm(forms.Form):
     template = forms.ModelChoiceField(
         label=_("E-mail"), queryset=EmailTemplate.objects.order_by("name"), required=False
     )
-    subject = forms.CharField(
-        label=_("Task"), required=False, max_length=step_rules.MAX_SUBJECT
-    )
+    subject = forms.CharField(label=_("Task"), required=False, max_length=step_rules.MAX_SUBJECT)
     due_in_days = forms.IntegerField(
         label=_("Task due in days"),
         required=False,

@@ -8,7 +8,13 @@ from clientela.core import events
 
 from .sequences import cache
 
-ENROLLING_EVENTS = ("purchase.created", "form.submitted", "deal.stage_changed", "deal.won", "deal.lost")
+ENROLLING_EVENTS = (
+    "purchase.created",
+    "form.submitted",
+    "deal.stage_changed",
+    "deal.won",
+    "deal.lost",
+)
 
 
 def register():

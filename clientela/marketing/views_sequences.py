@@ -184,7 +184,9 @@ class SequenceFormView(SequenceMixin, records.RecordViewMixin, View):
         form = SequenceForm(
             data, instance=record or Sequence(owner=request.user), user=request.user
         )
-        formset = StepFormSet(data, prefix="steps", initial=step_initial(record) if record else None)
+        formset = StepFormSet(
+            data, prefix="steps", initial=step_initial(record) if record else None
+        )
         if "add_step" in data:
             form.is_valid()
             return self.render_form(form, formset, record)

@@ -258,7 +258,9 @@ def _clean(sequence, step_list):
     except ValidationError as error:
         errors.update(error.message_dict)
     try:
-        sequence.full_clean(exclude=["trigger_options", "owner", "team"], validate_constraints=False)
+        sequence.full_clean(
+            exclude=["trigger_options", "owner", "team"], validate_constraints=False
+        )
     except ValidationError as error:
         for name, messages in error.message_dict.items():
             errors.setdefault(name, []).extend(messages)

@@ -101,9 +101,7 @@ def test_crud_with_steps_etags_and_actions(api, marketer, make_template, make_co
     assert client.get(detail).status_code == 404
 
 
-def test_an_active_sequence_needs_a_step_and_a_draft_takes_nobody(
-    api, marketer, make_contact
-):
+def test_an_active_sequence_needs_a_step_and_a_draft_takes_nobody(api, marketer, make_contact):
     client = api(marketer)
     created = client.post(URL, {"name": "Buida"}, format="json").json()
     detail = f"{URL}{created['id']}/"
@@ -154,9 +152,15 @@ def test_an_active_sequence_needs_a_step_and_a_draft_takes_nobody(
             {"steps": [{"kind": "branch", "then": "jump", "jump_to": 7, "rules": {"op": "and"}}]},
             ["steps.0.rules"],  # the jump is checked once the steps themselves are right
         ),
-        ({"trigger": "form_submitted", "trigger_options": {"form": "1; --"}}, ["trigger_options.form"]),
+        (
+            {"trigger": "form_submitted", "trigger_options": {"form": "1; --"}},
+            ["trigger_options.form"],
+        ),
         ({"trigger": "manual", "trigger_options": {"x": 1}}, ["trigger_options"]),
-        ({"trigger": "stage_changed", "trigger_options": {"outcome": "maybe"}}, ["trigger_options.outcome"]),
+        (
+            {"trigger": "stage_changed", "trigger_options": {"outcome": "maybe"}},
+            ["trigger_options.outcome"],
+        ),
         ({"name": "x" * 201}, ["name"]),
         ({"description": "x" * 5001}, ["description"]),
         ({"from_email": "not an address"}, ["from_email"]),

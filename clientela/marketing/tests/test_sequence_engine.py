@@ -55,7 +55,9 @@ def state(enrollment):
     return enrollment.status, enrollment.exit_reason
 
 
-def test_a_reply_ends_the_sequence(make_sequence, make_template, make_contact, committed, run_sequences, mailoutbox):
+def test_a_reply_ends_the_sequence(
+    make_sequence, make_template, make_contact, committed, run_sequences, mailoutbox
+):
     sequence = make_sequence(two_mails(make_template), exit_on_reply=True)
     anna = make_contact("anna@example.com")
     enrollment = sequences.enroll(sequence, anna, source="manual")
@@ -89,7 +91,12 @@ def test_a_reply_found_by_the_engine_when_the_event_was_missed(
 
 
 def test_the_one_click_unsubscribe_of_a_sequence_email_ends_every_sequence(
-    client, make_sequence, make_template, make_contact, run_sequences, mailoutbox,
+    client,
+    make_sequence,
+    make_template,
+    make_contact,
+    run_sequences,
+    mailoutbox,
     django_capture_on_commit_callbacks,
 ):
     first = make_sequence(two_mails(make_template))
@@ -132,8 +139,15 @@ def test_consent_withdrawn_elsewhere_ends_it(make_sequence, make_template, make_
     ],
 )
 def test_no_email_without_consent_or_to_a_suppressed_address(
-    make_sequence, make_template, make_contact, run_sequences, mailoutbox,
-    consent_status, suppressed, email, reason,
+    make_sequence,
+    make_template,
+    make_contact,
+    run_sequences,
+    mailoutbox,
+    consent_status,
+    suppressed,
+    email,
+    reason,
 ):
     sequence = make_sequence(two_mails(make_template))
     anna = make_contact(email, consent=consent_status, first_name="Anna")
@@ -188,18 +202,28 @@ def test_branch_exits_or_jumps_and_tasks_go_to_the_contact_owner(
 def test_branch_exit(make_sequence, make_template, make_contact, run_sequences):
     sequence = make_sequence(
         [
-            {"kind": "branch", "rules": {"op": "and", "rules": [
-                {"field": "first_name", "operator": "eq", "value": "Anna"}]}, "then": "exit"},
+            {
+                "kind": "branch",
+                "rules": {
+                    "op": "and",
+                    "rules": [{"field": "first_name", "operator": "eq", "value": "Anna"}],
+                },
+                "then": "exit",
+            },
             {"kind": "task", "subject": "Truca"},
         ]
     )
-    enrollment = sequences.enroll(sequence, make_contact("anna@example.com", first_name="Anna"), source="manual")
+    enrollment = sequences.enroll(
+        sequence, make_contact("anna@example.com", first_name="Anna"), source="manual"
+    )
     run_sequences()
     assert state(enrollment) == (EnrollmentStatus.EXITED, ExitReason.BRANCH)
     assert not Activity.objects.filter(kind="task").exists()
 
 
-def test_reenrolment_only_when_the_sequence_allows_it(admin_user, make_sequence, make_contact, run_sequences):
+def test_reenrolment_only_when_the_sequence_allows_it(
+    admin_user, make_sequence, make_contact, run_sequences
+):
     once = make_sequence([{"kind": "task", "subject": "Truca"}], name="Un cop")
     again = make_sequence([{"kind": "task", "subject": "Truca"}], name="Cada cop", reenroll=True)
     anna = make_contact("anna@example.com")
@@ -262,11 +286,12 @@ def test_form_and_deal_events_enrol_their_contact(admin_user, make_contact, comm
 
 
 def test_the_workflow_action_add_to_sequence_enrols(admin_user, make_contact, committed):
+    from django_tasks_db.models import DBTaskResult
+
     from clientela.automation import jobs as automation_jobs
     from clientela.automation import services as automation
     from clientela.automation.workflows import actions
     from clientela.automation.workflows import cache as workflow_cache
-    from django_tasks_db.models import DBTaskResult
 
     workflow_cache._forget()
     assert actions.sequences_available()
@@ -316,7 +341,9 @@ def _sqlite_busy(error):
 
 
 @pytest.mark.django_db(transaction=True)
-def test_two_workers_at_once_send_each_email_once(admin_user, make_template, make_contact, smtp_peer):
+def test_two_workers_at_once_send_each_email_once(
+    admin_user, make_template, make_contact, smtp_peer
+):
     from clientela.marketing.sequences import runner
 
     steps = [{"kind": "email", "template": make_template("Hola")}, {"kind": "wait", "wait_days": 1}]

@@ -157,7 +157,10 @@ def test_bad_trigger_options_and_oversized_name(signed_in, make_template):
     assert "Ensure this value has at most 200 characters" in body
     assert not Sequence.objects.exists()
     response = signed_in.post(
-        NEW, form_data({"kind": "wait", "wait_days": "1"}, trigger="stage_changed", trigger_stage="999999")
+        NEW,
+        form_data(
+            {"kind": "wait", "wait_days": "1"}, trigger="stage_changed", trigger_stage="999999"
+        ),
     )
     assert response.status_code == 400
     assert "Choose one of the options." in response.content.decode()
@@ -179,7 +182,10 @@ def test_detail_figures_enrol_by_hand_cancel_and_state_actions(
     sequence = sequences.create_sequence(
         actor=admin_user,
         name="Benvinguda",
-        steps=[{"kind": "email", "template": make_template("Hola")}, {"kind": "wait", "wait_days": 2}],
+        steps=[
+            {"kind": "email", "template": make_template("Hola")},
+            {"kind": "wait", "wait_days": 2},
+        ],
     )
     url = f"{LIST}{sequence.pk}/"
     anna = make_contact("anna@example.com")
@@ -202,7 +208,9 @@ def test_detail_figures_enrol_by_hand_cancel_and_state_actions(
     page = signed_in.get(url)
     assert page.status_code == 200
     steps = page.context["steps"]
-    assert [(step.position, figures["done"], figures["sent"], figures["now"]) for step, figures in steps] == [
+    assert [
+        (step.position, figures["done"], figures["sent"], figures["now"]) for step, figures in steps
+    ] == [
         (1, 2, 2, 0),
         (2, 2, None, 2),
     ]
