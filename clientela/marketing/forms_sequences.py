@@ -130,7 +130,7 @@ class StepForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 2, "spellcheck": "false", "class": "mono"}),
         help_text=_(
             'As segments write them, e.g. {"op": "and", "rules": [{"field": '
-            '"purchase_count", "operator": "gte", "value": 2}]}.'
+            '"purchases.count", "operator": "gte", "value": 2}]}.'
         ),
     )
     then = forms.ChoiceField(
