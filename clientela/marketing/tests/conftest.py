@@ -119,9 +119,13 @@ class PlainComposer:
 
 @pytest.fixture(autouse=True)
 def _fresh_sequences():
-    """Each test starts from what its own database says about active sequences."""
+    """Each test starts from what its own database says about active sequences, and about
+    templates (SQLite hands a rolled-back test's ids out again: a compiled template cached
+    by id and version would be another test's)."""
+    from clientela.marketing import rendering
     from clientela.marketing.sequences import cache as sequence_cache
 
+    rendering.clear_caches()
     sequence_cache._forget()
     yield
     sequence_cache._forget()
