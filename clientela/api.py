@@ -33,6 +33,7 @@ from clientela.marketing.api.loyalty import (
     RewardViewSet,
 )
 from clientela.marketing.api.segments import SegmentViewSet
+from clientela.marketing.api.sequences import SequenceViewSet
 from clientela.marketing.api.templates import EmailTemplateViewSet
 from clientela.sales.api.catalog import PriceListViewSet, ProductViewSet, TaxRateViewSet
 from clientela.sales.api.purchases import PurchaseViewSet
@@ -83,6 +84,7 @@ router.register("loyalty-accounts", LoyaltyAccountViewSet, basename="loyaltyacco
 router.register("rewards", RewardViewSet, basename="reward")
 router.register("loyalty-tiers", LoyaltyTierViewSet, basename="loyaltytier")
 router.register("segments", SegmentViewSet, basename="segment")
+router.register("sequences", SequenceViewSet, basename="sequence")
 
 urlpatterns = [
     path("search/", SearchView.as_view(), name="search"),

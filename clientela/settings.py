@@ -290,6 +290,11 @@ SPECTACULAR_SETTINGS = {
         "PointsKindEnum": "clientela.marketing.choices.PointsKind",
         "WorkflowRunStatusEnum": "clientela.automation.choices.RunStatus",
         "WorkflowEntityEnum": "clientela.automation.choices.WorkflowEntity",
+        "SequenceStatusEnum": "clientela.marketing.choices.SequenceStatus",
+        "EnrollmentStatusEnum": "clientela.marketing.choices.EnrollmentStatus",
+        "StepKindEnum": "clientela.marketing.choices.StepKind",
+        "SequenceTriggerEnum": "clientela.marketing.choices.SequenceTrigger",
+        "WorkflowTriggerEnum": "clientela.automation.choices.TriggerKind",
     },
 }
 

@@ -43,6 +43,7 @@ MENU = [
         (
             NavItem(_("Campaigns"), "marketing:campaign_list", "marketing"),
             NavItem(_("Segments"), "marketing:segment_list", "marketing"),
+            NavItem(_("Sequences"), "marketing:sequence_list", "marketing"),
             NavItem(_("E-mail templates"), "marketing:template_list", "marketing"),
             NavItem(_("Loyalty"), "marketing:loyalty_members", "marketing"),
             NavItem(_("Suppressed addresses"), "marketing:suppression_list", "marketing"),

@@ -80,6 +80,11 @@ PERIODIC_JOBS = [
         "clientela.automation.jobs.run_timed_workflows",
     ),
     ("job:run_campaigns", timedelta(minutes=1), "clientela.marketing.jobs.run_campaigns"),
+    (
+        "job:advance_sequences",
+        timedelta(minutes=1),
+        "clientela.marketing.jobs.advance_sequences",
+    ),
     ("job:update_loyalty", timedelta(hours=1), "clientela.marketing.jobs.update_loyalty"),
     # An account export holds password hashes: gone an hour after its day is up at the latest.
     (

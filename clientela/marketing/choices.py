@@ -80,3 +80,58 @@ class SegmentKind(models.TextChoices):
 
 class SegmentEntity(models.TextChoices):
     CONTACT = "contact", _("Contacts")
+
+
+class SequenceStatus(models.TextChoices):
+    DRAFT = "draft", _("Draft")
+    ACTIVE = "active", _("Active")
+    PAUSED = "paused", _("Paused")
+    ARCHIVED = "archived", _("Archived")
+
+
+class SequenceTrigger(models.TextChoices):
+    """What enrols a contact in a sequence (``manual``: only a person, the API or the
+    workflow action "add to sequence")."""
+
+    PURCHASE_MADE = "purchase_made", _("A purchase is recorded")
+    FORM_SUBMITTED = "form_submitted", _("A web form is filled in")
+    STAGE_CHANGED = "stage_changed", _("A deal changes stage")
+    MANUAL = "manual", _("Only by hand, the API or a workflow rule")
+
+
+class StepKind(models.TextChoices):
+    EMAIL = "email", _("Send an e-mail")
+    TASK = "task", _("Create a task")
+    WAIT = "wait", _("Wait")
+    BRANCH = "branch", _("Check a condition")
+
+
+class BranchThen(models.TextChoices):
+    """What a branch step does when the contact matches its rules (otherwise: go on)."""
+
+    CONTINUE = "continue", _("Go on to the next step")
+    EXIT = "exit", _("Leave the sequence")
+    JUMP = "jump", _("Jump to step")
+
+
+class EnrollmentStatus(models.TextChoices):
+    ACTIVE = "active", _("In progress")
+    COMPLETED = "completed", _("Completed")
+    EXITED = "exited", _("Left early")
+    CANCELLED = "cancelled", _("Cancelled")
+
+
+class ExitReason(models.TextChoices):
+    REPLIED = "replied", _("Replied")
+    PURCHASED = "purchased", _("Bought again")
+    UNSUBSCRIBED = "unsubscribed", _("Unsubscribed")
+    NO_CONSENT = "no_consent", _("No consent or no address to write to")
+    BRANCH = "branch", _("A condition sent them out")
+    CANCELLED = "cancelled", _("Cancelled")
+    COMPLETED = "completed", _("Completed")
+
+
+class StepOutcome(models.TextChoices):
+    DONE = "done", _("Done")
+    SKIPPED = "skipped", _("Skipped")
+    FAILED = "failed", _("Failed")

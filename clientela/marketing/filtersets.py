@@ -5,8 +5,8 @@ from django.utils.translation import gettext_lazy as _
 
 from clientela.core.filtersets import IdFilter, RecordFilterSet
 
-from .choices import CampaignKind, CampaignStatus, SegmentKind
-from .models import Campaign, LoyaltyAccount, LoyaltyTier, Segment
+from .choices import CampaignKind, CampaignStatus, SegmentKind, SequenceStatus, SequenceTrigger
+from .models import Campaign, LoyaltyAccount, LoyaltyTier, Segment, Sequence
 
 
 class CampaignFilterSet(RecordFilterSet):
@@ -52,4 +52,18 @@ class SegmentFilterSet(RecordFilterSet):
 
     class Meta:
         model = Segment
+        fields = []
+
+
+class SequenceFilterSet(RecordFilterSet):
+    """Sequences by name (not in the global search), status, trigger, owner, team, tags."""
+
+    q = django_filters.CharFilter(
+        field_name="name", lookup_expr="icontains", label=_("Name"), max_length=200
+    )
+    status = django_filters.MultipleChoiceFilter(choices=SequenceStatus.choices, label=_("Status"))
+    trigger = django_filters.ChoiceFilter(choices=SequenceTrigger.choices, label=_("Starts when"))
+
+    class Meta:
+        model = Sequence
         fields = []

@@ -56,3 +56,13 @@ def update_loyalty():
     done = points.catch_up()
     done["expired"] = points.expire_points()
     return done
+
+
+@task()
+def advance_sequences():
+    """Every minute (``core.worker.PERIODIC_JOBS``): move the due sequence enrollments on
+    (``sequences.runner``; safe to run twice or on two workers at once)."""
+    from .sequences import runner
+
+    with change_context(source=ChangeSource.SYSTEM):
+        return {"advanced": runner.advance_due()}

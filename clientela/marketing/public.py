@@ -22,7 +22,7 @@ from clientela.core import ratelimit
 
 from . import tracking
 from .choices import EngagementKind
-from .models import CampaignRecipient
+from .models import CampaignRecipient, Enrollment
 from .services import engagement
 
 PIXEL = base64.b64decode("R0lGODlhAQABAIAAAAAAAP///yH5BAEAAAAALAAAAAABAAEAAAIBRAA7")
@@ -158,3 +158,33 @@ def web_version(request, token):
     )
     response["X-Robots-Tag"] = "noindex"
     return response
+
+
+@csrf_exempt  # mail providers post the one-click unsubscription without a form of ours
+@never_cache
+@require_http_methods(["GET", "POST"])
+def sequence_unsubscribe(request, token):
+    """The unsubscribe link of a sequence's e-mail (the token names the enrollment): the same
+    page and one-click as a campaign's. Withdrawing consent ends every sequence of the contact
+    (``marketing.subscribers``)."""
+    template = "marketing/public/unsubscribe.html"
+    enrollment_id = tracking.read_token(tracking.SEQUENCE_UNSUBSCRIBE, token)
+    enrollment = (
+        Enrollment.objects.select_related("contact").filter(pk=enrollment_id).first()
+        if enrollment_id is not None
+        else None
+    )
+    if enrollment is None:
+        return _page(request, None, template, {"invalid": True}, 404)
+    if request.method == "GET":
+        return _page(request, enrollment, template, {})
+    if ratelimit.exceeded("unsubscribe:" + sender_key(request), POSTS_PER_WINDOW, WINDOW):
+        return _page(request, enrollment, template, {"limited": True}, 429)
+    engagement.withdraw_by_link(
+        enrollment.contact,
+        note=f"Sequence {enrollment.sequence_id}",
+        evidence=consent_evidence(request),
+    )
+    if request.POST.get("List-Unsubscribe") == "One-Click":
+        return HttpResponse("Unsubscribed.\n", content_type="text/plain")  # RFC 8058
+    return _page(request, enrollment, template, {"done": True})

@@ -12,4 +12,5 @@ urlpatterns = [
     path("u/<str:token>/", public.unsubscribe, name="unsubscribe"),
     path("p/<str:token>/", public.preferences, name="preferences"),
     path("v/<str:token>/", public.web_version, name="web_version"),
+    path("s/<str:token>/", public.sequence_unsubscribe, name="sequence_unsubscribe"),
 ]

@@ -21,6 +21,8 @@ from django.utils.text import slugify
 SALT = "clientela.marketing.tracking"
 OPEN, CLICK, UNSUBSCRIBE, PREFERENCES, WEB_VERSION = "o", "c", "u", "p", "v"
 MESSAGE = "m"  # the Message-ID: a bounce or complaint names it (``bounces``)
+# A sequence's e-mail: the token is the enrollment's id (``sequences.mail``).
+SEQUENCE_UNSUBSCRIBE = "s"
 MAX_TOKEN = 80
 MAX_URL = 2000
 _HREF = re.compile(r'(<a\b[^>]*?\bhref=")([^"]*)(")', re.IGNORECASE)
@@ -68,6 +70,7 @@ _URL_NAMES = {
     UNSUBSCRIBE: "unsubscribe",
     PREFERENCES: "preferences",
     WEB_VERSION: "web_version",
+    SEQUENCE_UNSUBSCRIBE: "sequence_unsubscribe",
 }
 
 

@@ -4,6 +4,7 @@ from django.urls import path
 
 from . import views, views_loyalty
 from . import views_segments as segments
+from . import views_sequences as sequences
 from . import views_suppressions as suppressions
 from . import views_templates as templates
 
@@ -114,4 +115,40 @@ urlpatterns = [
         name="segment_restore",
     ),
     path("segments/<int:pk>/purge/", segments.SegmentPurgeView.as_view(), name="segment_purge"),
+    path("sequences/", sequences.SequenceListView.as_view(), name="sequence_list"),
+    path("sequences/new/", sequences.SequenceFormView.as_view(), name="sequence_create"),
+    path("sequences/bulk/", sequences.SequenceBulkView.as_view(), name="sequence_bulk"),
+    path("sequences/views/", sequences.SequenceSavedViewSave.as_view(), name="sequence_view_save"),
+    path(
+        "sequences/views/<int:pk>/delete/",
+        sequences.SequenceSavedViewDelete.as_view(),
+        name="sequence_view_delete",
+    ),
+    path("sequences/<int:pk>/", sequences.SequenceDetailView.as_view(), name="sequence_detail"),
+    path("sequences/<int:pk>/edit/", sequences.SequenceFormView.as_view(), name="sequence_edit"),
+    path(
+        "sequences/<int:pk>/action/",
+        sequences.SequenceActionView.as_view(),
+        name="sequence_action",
+    ),
+    path(
+        "sequences/<int:pk>/enroll/",
+        sequences.SequenceEnrollView.as_view(),
+        name="sequence_enroll",
+    ),
+    path(
+        "sequences/<int:pk>/delete/",
+        sequences.SequenceDeleteView.as_view(),
+        name="sequence_delete",
+    ),
+    path(
+        "sequences/<int:pk>/enrollments/<int:enrollment_id>/",
+        sequences.EnrollmentDetailView.as_view(),
+        name="enrollment_detail",
+    ),
+    path(
+        "sequences/<int:pk>/enrollments/<int:enrollment_id>/cancel/",
+        sequences.EnrollmentCancelView.as_view(),
+        name="enrollment_cancel",
+    ),
 ]

@@ -82,6 +82,7 @@ def test_every_api_route_is_documented(spec):
         "campaigns",
         "email-templates",
         "segments",
+        "sequences",
     ):
         expected |= {(p.replace("contacts", resource), m) for p, m in expected if "contacts" in p}
     for resource in ("contacts", "companies"):
@@ -102,6 +103,10 @@ def test_every_api_route_is_documented(spec):
     expected.add(("/api/v1/campaigns/{id}/recipients/", "GET"))
     expected.add(("/api/v1/segments/count/", "POST"))
     expected.add(("/api/v1/segments/{id}/contacts/", "GET"))
+    sequence_actions = ("activate", "pause", "archive", "enroll")
+    expected |= {(f"/api/v1/sequences/{{id}}/{name}/", "POST") for name in sequence_actions}
+    expected.add(("/api/v1/sequences/{id}/enrollments/", "GET"))
+    expected.add(("/api/v1/sequences/{id}/enrollments/{enrollment_id}/cancel/", "POST"))
     expected.add(("/api/v1/cases/{id}/messages/", "GET"))
     expected.add(("/api/v1/cases/{id}/messages/", "POST"))
     expected.add(("/api/v1/deals/qualify/", "POST"))

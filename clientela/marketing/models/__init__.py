@@ -5,6 +5,7 @@ from .campaigns import Campaign, CampaignLead, CampaignRecipient, SendingAllowan
 from .engagement import CampaignEvent, Suppression
 from .loyalty import LoyaltyAccount, LoyaltyProgram, LoyaltyTier, PointsEntry, Reward
 from .segments import Segment, SegmentMember
+from .sequences import Enrollment, EnrollmentEvent, Sequence, SequenceStep
 from .templates import EmailTemplate, EmailTemplateVariant
 
 __all__ = [
@@ -14,6 +15,8 @@ __all__ = [
     "CampaignRecipient",
     "EmailTemplate",
     "EmailTemplateVariant",
+    "Enrollment",
+    "EnrollmentEvent",
     "SendingAllowance",
     "Suppression",
     "LoyaltyAccount",
@@ -23,4 +26,6 @@ __all__ = [
     "Reward",
     "Segment",
     "SegmentMember",
+    "Sequence",
+    "SequenceStep",
 ]

@@ -63,25 +63,31 @@ def record_event(recipient, kind, *, url="", detail="", now=None):
 def unsubscribe(recipient, *, evidence=None):
     """Withdraw the contact's consent to marketing e-mail (once: a second click changes
     nothing) and mark the recipient unsubscribed; returns whether consent was withdrawn."""
-    evidence = evidence or {}
-    contact = recipient.contact
-    withdrawn = False
-    if (
-        contact is not None
-        and contact.anonymised_at is None
-        and contact.consent_status != ConsentStatus.WITHDRAWN
-    ):
-        consent.withdraw_consent(
-            contact,
-            actor=None,
-            source=ConsentSource.WITHDRAWAL_LINK,
-            note=f"Campaign {recipient.campaign_id}",
-            **evidence,
-        )
-        withdrawn = True
+    withdrawn = withdraw_by_link(
+        recipient.contact, note=f"Campaign {recipient.campaign_id}", evidence=evidence
+    )
     if recipient.unsubscribed_at is None:
         record_event(recipient, EngagementKind.UNSUBSCRIBE)
     return withdrawn
+
+
+def withdraw_by_link(contact, *, note, evidence=None):
+    """The unsubscribe link of a campaign's or a sequence's e-mail: withdraw ``contact``'s
+    consent to marketing e-mail, once; returns whether it was withdrawn now."""
+    if (
+        contact is None
+        or contact.anonymised_at is not None
+        or contact.consent_status == ConsentStatus.WITHDRAWN
+    ):
+        return False
+    consent.withdraw_consent(
+        contact,
+        actor=None,
+        source=ConsentSource.WITHDRAWAL_LINK,
+        note=note,
+        **(evidence or {}),
+    )
+    return True
 
 
 @transaction.atomic

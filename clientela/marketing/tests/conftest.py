@@ -112,3 +112,61 @@ class PlainComposer:
             html="<p>Novetats de la botiga.</p>",
             headers={"Message-ID": f"<c{self.campaign.pk}.r{recipient.pk}@botiga.cat>"},
         )
+
+
+# --- follow-up sequences ----------------------------------------------------------------------
+
+
+@pytest.fixture(autouse=True)
+def _fresh_sequences():
+    """Each test starts from what its own database says about active sequences, and about
+    templates (SQLite hands a rolled-back test's ids out again: a compiled template cached
+    by id and version would be another test's)."""
+    from clientela.marketing import rendering
+    from clientela.marketing.sequences import cache as sequence_cache
+
+    rendering.clear_caches()
+    sequence_cache._forget()
+    yield
+    sequence_cache._forget()
+
+
+@pytest.fixture
+def make_template(admin_user):
+    """``make_template("Gràcies", purpose=...)``: an e-mail template in Catalan and Spanish."""
+    from clientela.marketing.services import templates
+
+    def make(name, *, purpose="follow_up"):
+        return templates.create_email_template(
+            actor=admin_user,
+            name=name,
+            purpose=purpose,
+            default_language="ca",
+            variants=[
+                {
+                    "language": "ca",
+                    "subject": f"{name}, {{{{ contact.first_name }}}}",
+                    "body": f"{name} (ca). [Baixa]({{{{ unsubscribe_url }}}})",
+                },
+                {
+                    "language": "es",
+                    "subject": f"{name} (es), {{{{ contact.first_name }}}}",
+                    "body": f"{name} (es). [Baja]({{{{ unsubscribe_url }}}})",
+                },
+            ],
+        )
+
+    return make
+
+
+@pytest.fixture
+def run_sequences(django_capture_on_commit_callbacks):
+    """``run_sequences(now)``: one pass of the engine at ``now``, its e-mail sent after the
+    commit as the worker's would be; returns how many enrollments moved."""
+    from clientela.marketing.sequences import runner
+
+    def run(now=None):
+        with django_capture_on_commit_callbacks(execute=True):
+            return runner.advance_due(now=now)
+
+    return run
