@@ -19,7 +19,7 @@ import time
 import uuid
 
 from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db.models import Count, F
 from django.utils import timezone
 
 from clientela.core import events
@@ -63,39 +63,53 @@ def evaluate(candidates, record, changes):
 def queue(rules, record, event, event_key, chain):
     """A run per rule (or a ``loop_stopped`` entry), and a job per run, after the commit."""
     now = timezone.now()
-    runs = []
-    for rule in rules:
-        status = _loop_status(rule.id, record.pk, chain, now)
-        runs.append(
-            WorkflowRun(
-                rule_id=rule.id,
-                entity=rule.entity,
-                record_id=record.pk,
-                event=event,
-                event_key=event_key,
-                status=status,
-                chain=[*chain, rule.id],
-                created_at=now,
-                finished_at=now if status != RunStatus.QUEUED else None,
-            )
+    stopped = _loop_stopped([rule.id for rule in rules], record.pk, chain, now)
+    runs = [
+        WorkflowRun(
+            rule_id=rule.id,
+            entity=rule.entity,
+            record_id=record.pk,
+            event=event,
+            event_key=event_key,
+            status=RunStatus.LOOP_STOPPED if rule.id in stopped else RunStatus.QUEUED,
+            chain=[*chain, rule.id],
+            created_at=now,
+            finished_at=now if rule.id in stopped else None,
         )
-    with transaction.atomic():
+        for rule in rules
+    ]
+    if not stopped:  # one INSERT: atomic as it is
         runs = WorkflowRun.objects.bulk_create(runs)
-        for run in runs:
-            if run.status == RunStatus.QUEUED:
-                _enqueue_after_commit(run.pk)
-            else:
-                _count(run.rule_id, run.status, now)
+    else:
+        with transaction.atomic():
+            runs = WorkflowRun.objects.bulk_create(runs)
+            for rule_id in stopped:
+                _count(rule_id, RunStatus.LOOP_STOPPED, now)
+    for run in runs:
+        if run.status == RunStatus.QUEUED:
+            _enqueue_after_commit(run.pk)
     return runs
 
 
-def _loop_status(rule_id, record_pk, chain, now):
-    if rule_id in chain or len(chain) >= MAX_CHAIN:
-        return RunStatus.LOOP_STOPPED
-    recent = WorkflowRun.objects.filter(
-        rule_id=rule_id, record_id=record_pk, created_at__gte=now - datetime.timedelta(hours=1)
-    ).count()
-    return RunStatus.LOOP_STOPPED if recent >= MAX_RUNS_PER_HOUR else RunStatus.QUEUED
+def _loop_stopped(rule_ids, record_pk, chain, now):
+    """The rules of ``rule_ids`` that must not run: in the chain that led here, at the end of
+    a chain too long, or run ``MAX_RUNS_PER_HOUR`` times for this record in the last hour (one
+    query for all of them)."""
+    if len(chain) >= MAX_CHAIN:
+        return set(rule_ids)
+    stopped = {rule_id for rule_id in rule_ids if rule_id in chain}
+    recent = (
+        WorkflowRun.objects.filter(
+            rule_id__in=[r for r in rule_ids if r not in stopped],
+            record_id=record_pk,
+            created_at__gte=now - datetime.timedelta(hours=1),
+        )
+        .values("rule_id")
+        .annotate(n=Count("id"))
+        .filter(n__gte=MAX_RUNS_PER_HOUR)
+        .values_list("rule_id", flat=True)
+    )
+    return stopped | set(recent)
 
 
 def _enqueue_after_commit(run_pk):

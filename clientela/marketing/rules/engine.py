@@ -13,11 +13,11 @@ import decimal
 from typing import NamedTuple
 
 from django.core.exceptions import ValidationError
-from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from . import values
+from .builders import Aggregate, all_of, any_of
 from .catalogue import DAYS_PARAM, OPERATOR_SHAPES, Condition, entity
 
 MAX_DEPTH = 5
@@ -71,12 +71,26 @@ class _Rule(NamedTuple):
 
 def _compile(node, now):
     if isinstance(node, _Group):
-        result = Q()
+        parts, shared = [], {}
         for child in node.children:
-            q = _compile(child, now)
-            result = (result & q) if node.op == "and" else (result | q)
-        return result
+            grouping = _grouping(child, now)
+            if grouping is None:
+                parts.append(_compile(child, now))
+            else:
+                shared.setdefault(grouping[0], []).append(grouping[1])
+        parts += [Aggregate.combined(conditions, node.op) for conditions in shared.values()]
+        return all_of(parts) if node.op == "and" else any_of(parts)
     return node.field.build(Condition(*node, now))
+
+
+def _grouping(node, now):
+    """``(what it shares, (aggregate, condition))`` for a rule on a number of related rows
+    that may share their grouping with its siblings; else ``None``."""
+    if not isinstance(node, _Rule) or not isinstance(node.field.build, Aggregate):
+        return None
+    condition = Condition(*node, now)
+    shared = node.field.build.shared_by(condition)
+    return None if shared is None else (shared, (node.field.build, condition))
 
 
 class _Checker:

@@ -224,6 +224,28 @@ def test_purchases_count_total_and_last_date(people):
     assert names(one("purchases.last_date", "after", w.ago(50).date().isoformat())) == ["Ana"]
 
 
+def test_numbers_of_the_same_purchases_share_one_grouping(people):
+    ana, bea = people["ana"], people["bea"]
+    for days in (1, 2, 3, 4, 5):
+        w.purchase(ana, days, "10.00")  # often
+    w.purchase(bea, 10, "1600.00")  # much
+    w.purchase(people["cai"], 10, "100.00")  # neither
+    often, much = (
+        {"field": "purchases.count", "operator": "gte", "value": 5},
+        {"field": "purchases.total", "operator": "gt", "value": "1500"},
+    )
+    either = {"op": "or", "rules": [often, much]}
+    both = {"op": "and", "rules": [often, {**much, "value": "40"}]}
+    windowed = {"op": "or", "rules": [often, {**much, "params": {"days": 3}}]}
+
+    assert names(either) == ["Ana", "Bea"]
+    assert names(both) == ["Ana"]
+    assert names(windowed) == ["Ana"]  # Bea's purchase is older than three days
+    sql = str(rules.queryset("contact", either, now=w.NOW).query).upper()
+    assert sql.count("GROUP BY") == 1
+    assert str(rules.queryset("contact", windowed, now=w.NOW).query).upper().count("GROUP BY") == 2
+
+
 def test_purchases_of_one_product(people):
     shoes, hats = w.product("Shoes"), w.product("Hats")
     w.purchase(people["ana"], 10, "80", product=shoes)
