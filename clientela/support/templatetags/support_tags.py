@@ -40,9 +40,27 @@ _NAME, _NOWRAP = mark_safe(' class="name"'), mark_safe(' class="nowrap"')
 
 
 @register.simple_tag
-def case_cells(case):
-    """The cells of a case's queue row (after the selection box). Built in Python for the same
-    reason as the badge: fifty rows of template were most of a queue page."""
+def case_rows(cases, selectable):
+    """The rows of a case queue, with a selection box each when ``selectable``. Built in
+    Python for the same reason as the badge: fifty rows of template were a large part of a
+    queue page (in Python a case page is ~3 ms faster, a queue ~1 ms)."""
+    return format_html_join(
+        "", "<tr>{}{}</tr>", ((_select(c, selectable), _cells(c)) for c in cases)
+    )
+
+
+def _select(case, selectable):
+    if not selectable:
+        return ""
+    return format_html(
+        '<td class="check"><input type="checkbox" name="ids" value="{}" aria-label="{}"></td>',
+        case.pk,
+        _("Select %(name)s") % {"name": case},
+    )
+
+
+def _cells(case):
+    """The cells of a case's queue row after the selection box."""
     title = format_html(
         '<a href="{}">{} {}</a>',
         reverse("support:case_detail", args=[case.pk]),
@@ -77,9 +95,21 @@ def case_cells(case):
 
 
 @register.simple_tag(takes_context=True)
-def thread_message(context, message, first):
-    """One message of a case's conversation (the inside of its ``<li>``). Built in Python: a
-    case page shows up to a hundred of them."""
+def thread_messages(context, messages):
+    """The ``<li>`` of each message of a case's conversation. Built in Python: a case page
+    shows up to a hundred of them."""
+    return format_html_join(
+        "",
+        '<li class="thread__message thread__message--{}">{}</li>',
+        (
+            (message.kind, _thread_message(context, message, first=n == 0))
+            for n, message in enumerate(messages)
+        ),
+    )
+
+
+def _thread_message(context, message, *, first):
+    """The inside of one message's ``<li>``."""
     who = message.author or message.contact or message.from_address or _("Clientela")
     when = timezone.localtime(message.created_at)
     meta = format_html(

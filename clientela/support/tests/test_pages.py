@@ -2,9 +2,11 @@
 status, the form; permissions and hostile input."""
 
 import datetime
+from pathlib import Path
 
 import pytest
 from django.template import Context, Template
+from django.test.html import parse_html
 from django.urls import reverse
 from django.utils import timezone, translation
 
@@ -137,6 +139,70 @@ def test_the_sla_badge_shows_the_state_and_the_next_due_moment(state, due):
 
     assert html == expected
     assert ("2026-03-02T10:30:00+01:00" in html) == (state != "none" and due is not None)
+
+
+# The markup the queue rows had in template, which the tag must keep.
+CASE_ROW_TEMPLATE = (
+    "{% load i18n support_tags %}{% for record in records %}<tr>{% if can_bulk %}"
+    '<td class="check"><input type="checkbox" name="ids" value="{{ record.pk }}" aria-label="'
+    '{% blocktranslate with name=record %}Select {{ name }}{% endblocktranslate %}"></td>'
+    "{% endif %}"
+    '<td class="name"><a href="{% url \'support:case_detail\' record.pk %}">{{ record.reference }}'
+    ' {{ record.subject }}</a>{% if record.category %}<br><span class="muted small">'
+    '{{ record.category }}</span>{% endif %}</td><td>{% if record.contact %}<a href="'
+    "{% url 'contacts:contact_detail' record.contact_id %}\">{{ record.contact }}</a>{% endif %}"
+    '{% if record.company %}<br><span class="muted small">{{ record.company.name }}</span>'
+    "{% endif %}</td><td>{{ record.get_status_display }}</td><td>{% if record.priority =="
+    ' "urgent" or record.priority == "high" %}<span class="badge badge-danger">'
+    "{{ record.get_priority_display }}</span>{% else %}{{ record.get_priority_display }}"
+    '{% endif %}</td><td class="nowrap">{% sla_badge record %}</td><td>'
+    '{{ record.owner|default:"" }}{% if record.team %}<br><span class="muted small">'
+    "{{ record.team }}</span>{% endif %}</td></tr>{% endfor %}"
+)
+
+
+@pytest.mark.parametrize("can_bulk", [True, False])
+def test_queue_rows_keep_their_markup(agent, ana, make_team, can_bulk):
+    from clientela.support.models import CaseCategory
+
+    category = CaseCategory.objects.create(name="Factures <b>")
+    records = [
+        new_case(agent, contact=ana, owner=agent, team=make_team("Suport"), category=category),
+        new_case(agent, subject="<script>alert(1)</script>", priority="urgent"),
+    ]
+    context = Context({"records": records, "can_bulk": can_bulk})
+
+    with translation.override("ca"):
+        html = Template("{% load support_tags %}{% case_rows records can_bulk %}").render(context)
+        expected = Template(CASE_ROW_TEMPLATE).render(context)
+
+    assert parse_html(html) == parse_html(expected)
+    assert "<script>" not in html
+
+
+# The markup the conversation had in template, which the tag must keep.
+THREAD_TEMPLATE = "{% load i18n %}" + (
+    Path(__file__).parent / "data" / "thread_as_template.html"
+).read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize("agent_view", [True, False])
+def test_the_conversation_keeps_its_markup(agent, ana, agent_view):
+    case = new_case(agent, contact=ana)
+    cases.add_note(case, "Línia <b>u</b>\nlínia dos", actor=agent)
+    cases.add_customer_message(case, "Una altra <script>x</script>", contact=ana)
+    thread = list(case.messages.order_by("id").prefetch_related("attachments"))
+    context = Context(
+        {"thread": thread, "message_form": agent_view, "split_url": "/split/", "csrf_token": "t"}
+    )
+
+    with timezone.override("Europe/Madrid"), translation.override("es"):
+        html = Template("{% load support_tags %}{% thread_messages thread %}").render(context)
+        expected = Template(THREAD_TEMPLATE).render(context)
+
+    assert parse_html(html) == parse_html(expected)
+    assert ("/split/" in html) == agent_view
+    assert "<script>" not in html
 
 
 def test_the_case_page_shows_the_conversation(agent_client, agent, ana):
