@@ -39,22 +39,11 @@ OPTION_KEYS = {
 }
 
 
-def sequences_available():
-    """Whether marketing sequences exist in this installation (they ship separately)."""
-    try:
-        module = importlib.import_module("clientela.marketing.services.sequences")
-    except ImportError:
-        return False
-    return hasattr(module, "enroll")
-
-
 def kinds_for(entity):
     """The action kinds a rule on ``entity`` may use."""
     kinds = [k for k in A.values if entity in OWNED or k not in (A.ASSIGN, A.UPDATE_FIELD, A.TAG)]
     if entity not in records.UPDATE_SERVICES:
         kinds = [k for k in kinds if k != A.UPDATE_FIELD]
-    if not sequences_available():
-        kinds.remove(A.ADD_TO_SEQUENCE)
     return kinds
 
 

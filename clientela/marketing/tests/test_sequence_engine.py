@@ -294,7 +294,6 @@ def test_the_workflow_action_add_to_sequence_enrols(admin_user, make_contact, co
     from clientela.automation.workflows import cache as workflow_cache
 
     workflow_cache._forget()
-    assert actions.sequences_available()
     assert "add_to_sequence" in actions.kinds_for("contact")
     sequence = sequences.create_sequence(
         actor=admin_user, name="Nous contactes", steps=[{"kind": "wait", "wait_days": 1}]
