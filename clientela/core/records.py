@@ -27,6 +27,15 @@ class StaleRecord(Exception):
         self.record = record
 
 
+def lock_current(queryset, record, expected_version=None):
+    """``record`` read again and locked until the transaction ends; ``StaleRecord`` when
+    ``expected_version`` (an ``If-Match``, a form's version) is not the stored version."""
+    current = queryset.select_for_update().get(pk=record.pk)
+    if expected_version is not None and int(expected_version) != current.version:
+        raise StaleRecord(current)
+    return current
+
+
 # model -> refresh(records): recomputes columns derived from a record and its child rows (a
 # contact's completeness score) after every write below, as the search index is refreshed.
 _derived = {}

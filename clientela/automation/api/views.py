@@ -5,7 +5,6 @@ included, needs write access to automation (administrators and managers). A webh
 ``version`` is its ETag (``If-Match`` on writes: 412 when it changed meanwhile).
 """
 
-from django.db import transaction
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext_lazy
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
@@ -18,7 +17,6 @@ from rest_framework.response import Response
 from clientela.core import permissions
 from clientela.core.api.base import ETAG, IF_MATCH, ApiViewMixin, expected_version
 from clientela.core.api.pagination import KeysetCursorPagination
-from clientela.core.records import StaleRecord
 
 from .. import services
 from ..choices import DeliveryStatus
@@ -117,12 +115,9 @@ class OutgoingWebhookViewSet(
 
     def destroy(self, request, *args, **kwargs):
         webhook = self.get_object()
-        version = expected_version(request, webhook)
-        with transaction.atomic():
-            locked = OutgoingWebhook.objects.select_for_update().get(pk=webhook.pk)
-            if version is not None and version != locked.version:
-                raise StaleRecord(locked)
-            services.delete_webhook(locked, actor=request.user)
+        services.delete_webhook(
+            webhook, actor=request.user, expected_version=expected_version(request, webhook)
+        )
         return Response(status=status.HTTP_204_NO_CONTENT)
 
     @extend_schema(summary="Reveal the signing secret", responses=WebhookSecretSerializer)

@@ -2,7 +2,6 @@
 views over ``automation.services``. Automation writers only (administrators and managers);
 ``version`` is the ETag (``If-Match`` on writes)."""
 
-from django.db import transaction
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
@@ -11,7 +10,6 @@ from rest_framework.response import Response
 
 from clientela.core.api.base import ETAG, IF_MATCH, ApiViewMixin, expected_version
 from clientela.core.api.pagination import KeysetCursorPagination
-from clientela.core.records import StaleRecord
 
 from .. import services
 from ..choices import RunStatus
@@ -88,12 +86,9 @@ class WorkflowRuleViewSet(
 
     def destroy(self, request, *args, **kwargs):
         rule = self.get_object()
-        version = expected_version(request, rule)
-        with transaction.atomic():
-            locked = WorkflowRule.objects.select_for_update().get(pk=rule.pk)
-            if version is not None and version != locked.version:
-                raise StaleRecord(locked)
-            services.delete_rule(locked, actor=request.user)
+        services.delete_rule(
+            rule, actor=request.user, expected_version=expected_version(request, rule)
+        )
         return Response(status=status.HTTP_204_NO_CONTENT)
 
     @extend_schema(

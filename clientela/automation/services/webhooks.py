@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 
 from clientela.core.event_types import EVENTS
 from clientela.core.models import User
-from clientela.core.records import StaleRecord
+from clientela.core.records import lock_current
 
 from ..models import OutgoingWebhook
 from ..models.webhooks import MAX_EVENTS
@@ -47,9 +47,7 @@ def update_webhook(webhook, *, actor, expected_version=None, **fields):
     unknown = set(fields) - set(WEBHOOK_FIELDS)
     if unknown:
         raise ValidationError({name: [_("Unknown field.")] for name in sorted(unknown)})
-    webhook = OutgoingWebhook.objects.select_for_update().get(pk=webhook.pk)
-    if expected_version is not None and expected_version != webhook.version:
-        raise StaleRecord(webhook)
+    webhook = lock_current(OutgoingWebhook.objects, webhook, expected_version)
     was_active = webhook.active
     for name, value in fields.items():
         setattr(webhook, name, value)
@@ -64,9 +62,10 @@ def update_webhook(webhook, *, actor, expected_version=None, **fields):
 
 
 @transaction.atomic
-def delete_webhook(webhook, *, actor):
+@transaction.atomic
+def delete_webhook(webhook, *, actor, expected_version=None):
     """Remove a webhook and its delivery log (what was sent stays with the receiver)."""
-    OutgoingWebhook.objects.filter(pk=webhook.pk).delete()
+    lock_current(OutgoingWebhook.objects, webhook, expected_version).delete()
     interest.changed()
 
 

@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from clientela.core.models import User
-from clientela.core.records import StaleRecord
+from clientela.core.records import lock_current
 
 from ..choices import RunStatus, WorkflowEntity
 from ..models import WorkflowRule, WorkflowRun
@@ -85,9 +85,7 @@ def update_rule(rule, *, actor, expected_version=None, **fields):
     unknown = set(fields) - set(RULE_FIELDS)
     if unknown:
         raise ValidationError({name: [_("Unknown field.")] for name in sorted(unknown)})
-    rule = WorkflowRule.objects.select_for_update().get(pk=rule.pk)
-    if expected_version is not None and expected_version != rule.version:
-        raise StaleRecord(rule)
+    rule = lock_current(WorkflowRule.objects, rule, expected_version)
     current = {name: getattr(rule, name) for name in RULE_FIELDS}
     cleaned = clean_rule(**{**current, **fields})
     for name, value in cleaned.items():
@@ -105,9 +103,10 @@ def set_rule_active(rule, active, *, actor):
 
 
 @transaction.atomic
-def delete_rule(rule, *, actor):
+@transaction.atomic
+def delete_rule(rule, *, actor, expected_version=None):
     """Delete a rule and its run log."""
-    WorkflowRule.objects.filter(pk=rule.pk).delete()
+    lock_current(WorkflowRule.objects, rule, expected_version).delete()
     cache.changed()
 
 

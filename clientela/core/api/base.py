@@ -31,7 +31,7 @@ from clientela.core.api.schema import ClientelaAutoSchema
 from clientela.core.api.serializers import ChangeRecordSerializer, reader_for
 from clientela.core.filtersets import FALSE_VALUES, TRUE_VALUES
 from clientela.core.history import history_for
-from clientela.core.records import StaleRecord
+from clientela.core.records import lock_current
 
 
 class LimitedJSONParser(JSONParser):
@@ -247,10 +247,7 @@ class RecordViewSet(ApiViewMixin, viewsets.ModelViewSet):
         record = self.get_object()
         version = expected_version(request, record)
         with transaction.atomic():
-            locked = self.model.all_objects.select_for_update().get(pk=record.pk)
-            if version is not None and version != locked.version:
-                raise StaleRecord(locked)
-            self.delete_records([locked])
+            self.delete_records([lock_current(self.model.all_objects, record, version)])
         return Response(status=status.HTTP_204_NO_CONTENT)
 
     # --- trash, history, export ----------------------------------------------------------------

@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 
 from clientela.contacts.models import Contact
 from clientela.core import events, permissions
-from clientela.core.records import StaleRecord
+from clientela.core.records import lock_current
 from clientela.sales.choices import PurchaseStatus
 from clientela.sales.models import Purchase
 
@@ -68,7 +68,11 @@ def save_tier(tier=None, *, actor, expected_version=None, **fields):
     """Create (``tier=None``) or change a tier; every account moves to the tier its lifetime
     points reach, up or down."""
     _check_fields(fields, TIER_FIELDS)
-    tier = _locked(LoyaltyTier, tier, expected_version) if tier is not None else LoyaltyTier()
+    tier = (
+        lock_current(LoyaltyTier.objects, tier, expected_version)
+        if tier is not None
+        else LoyaltyTier()
+    )
     for name, value in fields.items():
         setattr(tier, name, value)
     _full_clean(tier, unique=True)
@@ -79,7 +83,7 @@ def save_tier(tier=None, *, actor, expected_version=None, **fields):
 
 @transaction.atomic
 def delete_tier(tier, *, actor, expected_version=None):
-    tier = _locked(LoyaltyTier, tier, expected_version)
+    tier = lock_current(LoyaltyTier.objects, tier, expected_version)
     tier.delete()
     recompute_tiers()
 
@@ -91,7 +95,9 @@ def delete_tier(tier, *, actor, expected_version=None):
 def save_reward(reward=None, *, actor, expected_version=None, **fields):
     """Create (``reward=None``) or change a reward."""
     _check_fields(fields, REWARD_FIELDS)
-    reward = _locked(Reward, reward, expected_version) if reward is not None else Reward()
+    reward = (
+        lock_current(Reward.objects, reward, expected_version) if reward is not None else Reward()
+    )
     for name, value in fields.items():
         setattr(reward, name, value)
     _full_clean(reward)
@@ -102,7 +108,7 @@ def save_reward(reward=None, *, actor, expected_version=None, **fields):
 @transaction.atomic
 def delete_reward(reward, *, actor, expected_version=None):
     """Remove a reward; the ledger keeps its redemptions (without the link)."""
-    _locked(Reward, reward, expected_version).delete()
+    lock_current(Reward.objects, reward, expected_version).delete()
 
 
 # --- spending and correcting points --------------------------------------------------------------
@@ -223,13 +229,6 @@ def _full_clean(instance, *, unique=False):
         instance.full_clean(validate_unique=unique, validate_constraints=unique)
     except ValidationError as error:
         raise ValidationError(error.message_dict) from error
-
-
-def _locked(model, instance, expected_version):
-    locked = model.objects.select_for_update().get(pk=instance.pk)
-    if expected_version is not None and expected_version != locked.version:
-        raise StaleRecord(locked)
-    return locked
 
 
 def _save_versioned(instance):

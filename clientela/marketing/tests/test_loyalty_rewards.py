@@ -12,6 +12,7 @@ from django.db import OperationalError, connection, connections
 from django.utils import timezone
 
 from clientela.contacts import services as contact_services
+from clientela.core.records import StaleRecord
 from clientela.marketing.choices import PointsKind
 from clientela.marketing.models import LoyaltyAccount, PointsEntry, Reward
 from clientela.marketing.services import loyalty
@@ -273,7 +274,7 @@ def test_tiers_need_distinct_names_and_thresholds(admin_user):
 def test_a_stale_version_is_refused(admin_user, mug):
     loyalty.save_reward(mug, actor=admin_user, name="Big mug")
 
-    with pytest.raises(loyalty.StaleRecord):
+    with pytest.raises(StaleRecord):
         loyalty.save_reward(mug, actor=admin_user, expected_version=1, name="Small mug")
     assert Reward.objects.get(pk=mug.pk).name == "Big mug"
 

@@ -24,7 +24,7 @@ from clientela.core.api.base import (
 from clientela.core.api.pagination import KeysetCursorPagination
 from clientela.core.api.permissions import RolePermission
 from clientela.core.api.serializers import StrictModelSerializer, StrictSerializer
-from clientela.core.records import StaleRecord
+from clientela.core.records import lock_current
 
 from .. import markdown
 from ..filtersets import ArticleFilterSet
@@ -277,10 +277,9 @@ class ArticleViewSet(
         article = self.get_object()
         version = expected_version(request, article)
         with transaction.atomic():
-            locked = Article.objects.select_for_update().get(pk=article.pk)
-            if version is not None and version != locked.version:
-                raise StaleRecord(locked)
-            services.delete_article(locked, actor=request.user)
+            services.delete_article(
+                lock_current(Article.objects, article, version), actor=request.user
+            )
         return Response(status=status.HTTP_204_NO_CONTENT)
 
     @extend_schema(

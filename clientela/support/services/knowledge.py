@@ -18,7 +18,7 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
 from clientela.core import search
-from clientela.core.records import StaleRecord
+from clientela.core.records import lock_current
 from clientela.core.text import search_terms
 
 from ..models import Article, ArticleCategory, ArticleStatus, ArticleVersion, ArticleVote
@@ -51,9 +51,7 @@ def create_article(*, actor, translation_of=None, **fields):
 
 @transaction.atomic
 def update_article(article, *, actor, expected_version=None, **fields):
-    article = Article.objects.select_for_update().get(pk=article.pk)
-    if expected_version is not None and int(expected_version) != article.version:
-        raise StaleRecord(article)
+    article = lock_current(Article.objects, article, expected_version)
     fields = _check(fields)
     before = (article.title, article.body)
     for name, value in fields.items():
