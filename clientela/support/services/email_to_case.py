@@ -82,10 +82,10 @@ def receive(parsed, *, mail, known=None):
     service = _service(mail, parsed, services)
     answering = parsed.in_reply_to or parsed.references or references(parsed.subject)
     if service is None and not answering:
-        return None  # the common case of a sales mailbox: two queries spent
+        return None  # the common case of a sales mailbox: nothing read (mailboxes are held)
     if parsed.message_id and CaseMessage.objects.filter(message_id=parsed.message_id).exists():
         return None  # already in a case (captured before, or one we sent coming back)
-    reason = automatic_reason(parsed, services)
+    reason = automatic_reason(parsed)
     if reason:
         logger.info("automatic e-mail opens no case", extra={"reason": reason})
         return None
@@ -99,7 +99,7 @@ def receive(parsed, *, mail, known=None):
     return _open(service, parsed, sender or _new_contact(parsed, service), mail)
 
 
-def automatic_reason(parsed, services=None):
+def automatic_reason(parsed):
     """Why ``parsed`` was sent by a program rather than a person (``""`` when it was not):
     RFC 3834's Auto-Submitted, the auto-responders' own headers, Precedence bulk/junk/list,
     a bounce (the mailer daemon, a null return path, a delivery or read report), or one of
@@ -121,12 +121,7 @@ def automatic_reason(parsed, services=None):
     sender = parsed.from_address.lower()
     if sender.partition("@")[0] == "mailer-daemon":
         return "mailer-daemon"
-    own = (
-        {s.mailbox.email_address.lower() for s in services}
-        if services is not None
-        else mailboxes.service_addresses()
-    )
-    if sender in own or sender == settings.DEFAULT_FROM_EMAIL.lower():
+    if sender in mailboxes.service_addresses() or sender == settings.DEFAULT_FROM_EMAIL.lower():
         return "own address"
     return ""
 
