@@ -57,12 +57,6 @@ class SequenceListView(SequenceMixin, records.RecordListView):
     default_sort = "name"
 
 
-def visible_enrollments(user, sequence):
-    """The enrollments of ``sequence`` whose contact ``user`` may see."""
-    contacts = permissions.visible(user, Contact.all_objects.all()).values("pk")
-    return Enrollment.objects.filter(sequence=sequence, contact__in=contacts)
-
-
 def step_figures(sequence, steps):
     """Per step: due there now, done, e-mails sent, exits by reason (``[(step, figures)]``)."""
     # Contacts waiting after a wait step count at that wait step; the others at their step.
@@ -125,7 +119,7 @@ class SequenceDetailView(SequenceMixin, records.RecordDetailView):
         user = self.request.user
         steps = list(record.steps.select_related("template", "task_owner", "task_team"))
         figures, after_last = step_figures(record, steps)
-        enrollments = visible_enrollments(user, record).select_related("contact")
+        enrollments = services.visible_enrollments(user, record).select_related("contact")
         wanted = self.request.GET.get("status", "")
         if wanted in EnrollmentStatus.values:
             enrollments = enrollments.filter(status=wanted)
@@ -299,7 +293,7 @@ class EnrollmentDetailView(SequenceMixin, records.RecordViewMixin, View):
     def get(self, request, pk, enrollment_id):
         sequence = self.get_visible_record(pk)
         enrollment = get_object_or_404(
-            visible_enrollments(request.user, sequence).select_related("contact"),
+            services.visible_enrollments(request.user, sequence).select_related("contact"),
             pk=enrollment_id,
         )
         log = list(enrollment.events.order_by("-id")[:LOG_PAGE])
@@ -319,7 +313,9 @@ class EnrollmentCancelView(SequenceMixin, records.RecordViewMixin, View):
 
     def post(self, request, pk, enrollment_id):
         sequence = self.get_changeable_record(pk)
-        enrollment = visible_enrollments(request.user, sequence).filter(pk=enrollment_id).first()
+        enrollment = (
+            services.visible_enrollments(request.user, sequence).filter(pk=enrollment_id).first()
+        )
         if enrollment is None:
             raise Http404
         try:

@@ -273,10 +273,7 @@ class SequenceViewSet(RecordViewSet):
     )
     def enrollments(self, request, *args, **kwargs):
         sequence = self.get_object()
-        rows = Enrollment.objects.filter(
-            sequence=sequence,
-            contact__in=permissions.visible(request.user, Contact.objects.all()).values("pk"),
-        )
+        rows = services.visible_enrollments(request.user, sequence)
         wanted = request.query_params.get("status", "")
         if wanted:
             if wanted not in EnrollmentStatus.values:
@@ -300,10 +297,8 @@ class SequenceViewSet(RecordViewSet):
     def cancel_enrollment(self, request, *args, enrollment_id=None, **kwargs):
         sequence = self.get_object()
         permissions.require_change(request.user, sequence)
-        visible = permissions.visible(request.user, Contact.objects.all()).values("pk")
-        enrollment = Enrollment.objects.filter(
-            sequence=sequence, pk=int(enrollment_id), contact__in=visible
-        ).first()
+        visible = services.visible_enrollments(request.user, sequence)
+        enrollment = visible.filter(pk=int(enrollment_id)).first()
         if enrollment is None:
             raise Http404
         enrollment = services.cancel(enrollment, actor=request.user)

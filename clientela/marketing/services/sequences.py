@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from clientela.contacts.models import Contact
-from clientela.core import records
+from clientela.core import permissions, records
 from clientela.core import services as core_services
 
 from ..choices import EnrollmentStatus, ExitReason, SequenceStatus, StepOutcome
@@ -110,6 +110,12 @@ def archive_sequence(sequence, *, actor):
 
 
 # --- enrollments --------------------------------------------------------------------------------
+
+
+def visible_enrollments(user, sequence):
+    """The enrollments of ``sequence`` whose contact ``user`` may see (trashed ones too)."""
+    contacts = permissions.visible(user, Contact.all_objects.all()).values("pk")
+    return Enrollment.objects.filter(sequence=sequence, contact__in=contacts)
 
 
 def enrollment_refusal(sequence, contact):
