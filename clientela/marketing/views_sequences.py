@@ -76,22 +76,20 @@ def step_figures(sequence, steps):
             now_at[position] += n
     done, sent, failed = Counter(), Counter(), Counter()
     exits = defaultdict(Counter)
-    rows = (
-        EnrollmentEvent.objects.filter(sequence=sequence)
-        .values_list("position", "kind", "outcome", "detail")
-        .annotate(n=Count("id"))
-        .order_by()
-    )
-    labels = dict(ExitReason.choices)
-    for position, kind, outcome, detail, n in rows:
-        if kind == "exit":
-            exits[position][labels.get(detail.split(":")[0], detail)] += n
-        elif outcome == StepOutcome.DONE:
+    events = EnrollmentEvent.objects.filter(sequence=sequence).order_by()
+    # Steps counted by outcome alone (their detail, an address, would make a row per contact).
+    steps_run = events.exclude(kind="exit").values_list("position", "kind", "outcome")
+    for position, kind, outcome, n in steps_run.annotate(n=Count("id")):
+        if outcome == StepOutcome.DONE:
             done[position] += n
             if kind == StepKind.EMAIL:
                 sent[position] += n
         elif outcome == StepOutcome.FAILED:
             failed[position] += n
+    labels = dict(ExitReason.choices)
+    ended = events.filter(kind="exit").values_list("position", "detail")
+    for position, detail, n in ended.annotate(n=Count("id")):
+        exits[position][labels.get(detail.split(":")[0], detail)] += n
     return [
         (
             step,
