@@ -65,7 +65,26 @@ class QualityColumns(models.Model):
         abstract = True
 
 
-DERIVED_COLUMNS = ("completeness", "has_phone", "has_email")
+class PurchaseRollup(models.Model):
+    """What the record bought: its completed purchases summed up by ``sales.rollups`` whenever
+    one is written (never edited, never in history). Segment rules over a whole purchase
+    history read these columns instead of grouping every purchase."""
+
+    purchase_count = models.PositiveIntegerField(
+        _("number of purchases"), default=0, db_default=0, editable=False
+    )
+    purchase_total = models.DecimalField(
+        _("amount spent"), max_digits=16, decimal_places=2, default=0, db_default=0, editable=False
+    )
+    first_purchase_at = models.DateTimeField(_("first purchase"), null=True, editable=False)
+    last_purchase_at = models.DateTimeField(_("last purchase"), null=True, editable=False)
+
+    class Meta:
+        abstract = True
+
+
+ROLLUP_COLUMNS = ("purchase_count", "purchase_total", "first_purchase_at", "last_purchase_at")
+DERIVED_COLUMNS = ("completeness", "has_phone", "has_email", *ROLLUP_COLUMNS)
 
 
 def _missing_index(name, condition, fields=("sort_name", "id")):
@@ -73,7 +92,7 @@ def _missing_index(name, condition, fields=("sort_name", "id")):
     return models.Index(fields=list(fields), condition=ALIVE & condition, name=name)
 
 
-class Company(CrmRecord, Address, SocialProfiles, QualityColumns):
+class Company(CrmRecord, Address, SocialProfiles, QualityColumns, PurchaseRollup):
     """An organisation: a customer, a prospect, a partner."""
 
     name = models.CharField(_("name"), max_length=200)
@@ -125,7 +144,7 @@ class Company(CrmRecord, Address, SocialProfiles, QualityColumns):
         self.sort_name = sort_key(self.name, self._meta.get_field("sort_name").max_length)
 
 
-class Contact(CrmRecord, Address, SocialProfiles, QualityColumns):
+class Contact(CrmRecord, Address, SocialProfiles, QualityColumns, PurchaseRollup):
     """A person. Spanish names have two surnames: ``last_name`` (first surname) and
     ``second_last_name``; lists sort by surnames then first name."""
 

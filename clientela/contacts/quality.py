@@ -171,8 +171,9 @@ def refresh(model, pks):
         model.all_objects.filter(pk__in=pks).update(**derived_values(model, children_of(model)))
 
 
-def refresh_records(records):
-    """``refresh``, then the records' own attributes set from the database."""
+def refresh_records(records, changes=None):
+    """``refresh``, then the records' own attributes set from the database (``changes``: what
+    ``core.records`` passes every refresher; not needed here)."""
     records = list(records)
     if not records:
         return

@@ -36,18 +36,21 @@ def lock_current(queryset, record, expected_version=None):
     return current
 
 
-# model -> refresh(records): recomputes columns derived from a record and its child rows (a
-# contact's completeness score) after every write below, as the search index is refreshed.
-_derived = {}
+# model -> [refresh(records, changes)]: recomputes columns derived from a record and its child
+# rows (a contact's completeness score, a contact's purchase totals) after every write below,
+# as the search index is refreshed.
+_derived = defaultdict(list)
 _fillers = {}
 
 
 def register_derived(model, refresh, *, fill=None):
-    """Have ``refresh(records)`` called after every create, update, bulk change, trash and
-    restore of ``model`` through this module (apps call it from ``AppConfig.ready``).
+    """Have ``refresh(records, changes)`` called after every create, update, bulk change, trash
+    and restore of ``model`` through this module (apps call it from ``AppConfig.ready``);
+    ``changes`` is ``{pk: {field: [before, after]}}`` for an update (empty otherwise), for
+    what a record pointed to before (a purchase moved to another contact).
     ``fill(records)`` sets the same columns on new, unsaved records from the children in their
     prefetch cache, which spares bulk creation an UPDATE and a read per batch."""
-    _derived[model] = refresh
+    _derived[model].append(refresh)
     if fill is not None:
         _fillers[model] = fill
 
@@ -56,10 +59,10 @@ def derived_filler(model):
     return _fillers.get(model)
 
 
-def refresh_derived(records):
+def refresh_derived(records, changes=None):
     for model, group in _by_model(records):
-        if model in _derived:
-            _derived[model](group)
+        for refresh in _derived.get(model, ()):
+            refresh(group, changes or {})
 
 
 def event_name(record, verb):
@@ -113,7 +116,7 @@ def track_update(record, *, actor, expected_version=None):
         result.changes = {**diff(before, snapshot(record)), **result._extra}
         if not result.changes:
             return
-        refresh_derived([record])
+        refresh_derived([record], {record.pk: result.changes})
         now = timezone.now()
         type(record).all_objects.filter(pk=record.pk).update(
             version=F("version") + 1, updated_at=now
@@ -165,7 +168,7 @@ def bulk_set(records, *, actor, **values):
                 setattr(record, fields[name].attname, value)
         record.version += 1
         record.updated_at = now
-    refresh_derived(changed)
+    refresh_derived(changed, changes_by_pk)
     record_changes(changed, ChangeAction.UPDATE, changes_by_pk, actor=actor)
     search.index_records(changed)
     _publish_updates(changed, changes_by_pk, actor)

@@ -8,4 +8,9 @@ class SalesConfig(AppConfig):
     verbose_name = _("Sales")
 
     def ready(self):
-        from . import search  # noqa: F401  (registers the search documents)
+        from clientela.core import records
+
+        from . import rollups, search  # noqa: F401  (registers the search documents)
+        from .models import Purchase
+
+        records.register_derived(Purchase, rollups.refresh_purchases)

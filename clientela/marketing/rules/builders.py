@@ -327,10 +327,13 @@ class Aggregate:
     1,500 spent") can share one grouping of those rows (``combined``): each grouping reads
     every row of the window, the slow part of such a rule."""
 
-    def __init__(self, rows, key, expression, *, zero):
+    def __init__(self, rows, key, expression, *, zero, rollup=None):
         self.rows, self.key, self.expression, self.zero = rows, key, expression, zero
+        self.rollup = rollup
 
     def __call__(self, condition):
+        if _reads_rollup(self.rollup, condition):
+            return value_q(self.rollup, condition, blank=False)
         grouped, grouped_key = self._grouped(condition, {"result": self.expression})
         wanted = value_q("result", condition, blank=False)
         if self.zero is not None and _holds(condition, self.zero):
@@ -341,7 +344,10 @@ class Aggregate:
 
     def shared_by(self, condition):
         """What conditions must have in common to share a grouping (``None``: this one
-        cannot, as records without rows match it and it is written as their absence)."""
+        cannot: it reads a rollup column, or records without rows match it and it is
+        written as their absence)."""
+        if _reads_rollup(self.rollup, condition):
+            return None
         if self.zero is not None and _holds(condition, self.zero):
             return None
         return (self.rows, self.key, json.dumps(condition.params, sort_keys=True, default=str))
@@ -371,6 +377,12 @@ class Aggregate:
         return matching.values(grouped_key).annotate(**results), grouped_key
 
 
+def _reads_rollup(rollup, condition):
+    """Whether a rule can read the record's ``rollup`` column (a total kept on the record over
+    all its rows) rather than its rows: not when it asks for a window or a product."""
+    return rollup is not None and not any(condition.params.values())
+
+
 def _holds(condition, number):
     """Whether ``number`` satisfies a comparison condition (the value of "no rows")."""
     op, value = condition.operator, condition.value
@@ -386,11 +398,14 @@ def _holds(condition, number):
     return checks[op]()
 
 
-def last_date(rows, key, path):
+def last_date(rows, key, path, *, rollup=None):
     """The date of the record's latest row (its last purchase, its last activity), as
-    combinations of "has a row in this range" and "has none after it"."""
+    combinations of "has a row in this range" and "has none after it"; ``rollup``: a column
+    of the record holding that date (see ``Aggregate``)."""
 
     def build(condition):
+        if _reads_rollup(rollup, condition):
+            return date_q(rollup, condition)
         all_rows = rows(condition)
         op = condition.operator
         if op in ("is_empty", "is_not_empty"):

@@ -246,13 +246,15 @@ def _purchases(key):
 
 
 def purchase_fields(key):
+    """Over all of a record's purchases, the rules read the totals kept on it
+    (``sales.rollups``); over a window or a product, the purchases themselves."""
     rows = _purchases(key)
     return [
         Field(
             "purchases.count",
             _("Number of purchases"),
             NUMBER,
-            b.Aggregate(rows, key, Count("*"), zero=0),
+            b.Aggregate(rows, key, Count("*"), zero=0, rollup="purchase_count"),
             G_PURCHASES,
             params=(DAYS, PRODUCT),
             operators=AGGREGATE_OPERATORS,
@@ -261,7 +263,7 @@ def purchase_fields(key):
             "purchases.total",
             _("Amount spent (base currency)"),
             MONEY,
-            b.Aggregate(rows, key, Sum("total_base"), zero=Decimal(0)),
+            b.Aggregate(rows, key, Sum("total_base"), zero=Decimal(0), rollup="purchase_total"),
             G_PURCHASES,
             params=(DAYS, PRODUCT),
             operators=AGGREGATE_OPERATORS,
@@ -270,7 +272,7 @@ def purchase_fields(key):
             "purchases.last_date",
             _("Last purchase"),
             DATE,
-            b.last_date(rows, key, "purchased_at"),
+            b.last_date(rows, key, "purchased_at", rollup="last_purchase_at"),
             G_PURCHASES,
             params=(PRODUCT,),
         ),

@@ -230,20 +230,46 @@ def test_numbers_of_the_same_purchases_share_one_grouping(people):
         w.purchase(ana, days, "10.00")  # often
     w.purchase(bea, 10, "1600.00")  # much
     w.purchase(people["cai"], 10, "100.00")  # neither
+    month = {"days": 30}
     often, much = (
-        {"field": "purchases.count", "operator": "gte", "value": 5},
-        {"field": "purchases.total", "operator": "gt", "value": "1500"},
+        {"field": "purchases.count", "operator": "gte", "value": 5, "params": month},
+        {"field": "purchases.total", "operator": "gt", "value": "1500", "params": month},
     )
     either = {"op": "or", "rules": [often, much]}
     both = {"op": "and", "rules": [often, {**much, "value": "40"}]}
-    windowed = {"op": "or", "rules": [often, {**much, "params": {"days": 3}}]}
+    windows = {"op": "or", "rules": [often, {**much, "params": {"days": 3}}]}
 
     assert names(either) == ["Ana", "Bea"]
     assert names(both) == ["Ana"]
-    assert names(windowed) == ["Ana"]  # Bea's purchase is older than three days
+    assert names(windows) == ["Ana"]  # Bea's purchase is older than three days
+
+    def groupings(tree):
+        return str(rules.queryset("contact", tree, now=w.NOW).query).upper().count("GROUP BY")
+
+    assert groupings(either) == 1
+    assert groupings(windows) == 2
+
+
+def test_a_whole_purchase_history_is_read_from_the_totals_kept_on_the_contact(people):
+    ana, bea = people["ana"], people["bea"]
+    for days in (1, 2, 3, 4, 5):
+        w.purchase(ana, days, "10.00")
+    w.purchase(bea, 400, "1600.00")
+    w.purchase(bea, 500, "5.00", status="refunded")
+    either = {
+        "op": "or",
+        "rules": [
+            {"field": "purchases.count", "operator": "gte", "value": 5},
+            {"field": "purchases.total", "operator": "gt", "value": "1500"},
+        ],
+    }
+
+    assert names(either) == ["Ana", "Bea"]
+    assert names(one("purchases.last_date", "more_than_days_ago", 365)) == ["Bea"]
+    assert names(one("purchases.last_date", "is_empty")) == ["Cai"]
+    assert names(one("purchases.count", "eq", 0)) == ["Cai"]
     sql = str(rules.queryset("contact", either, now=w.NOW).query).upper()
-    assert sql.count("GROUP BY") == 1
-    assert str(rules.queryset("contact", windowed, now=w.NOW).query).upper().count("GROUP BY") == 2
+    assert "SALES_PURCHASE" not in sql
 
 
 def test_purchases_of_one_product(people):

@@ -13,6 +13,7 @@ from clientela.contacts.models import Contact
 from clientela.core.models import Tag, User
 from clientela.marketing import rules
 from clientela.marketing.models import CampaignRecipient
+from clientela.sales import rollups
 from clientela.sales.models import Purchase
 
 from . import world as w
@@ -232,6 +233,7 @@ def build(dataset, owners):
                 total_base=Decimal(amount),
                 total_amount=Decimal(amount),
             )
+        rollups.refresh(Contact, [person.pk])  # as the purchase services do
         for days in p["activities"]:
             Activity.objects.create(kind="note", contact=person, timeline_at=moment(days))
         if p["opened"] is not None:

@@ -12,6 +12,7 @@ from clientela.contacts.models import ConsentRecord, Contact, ContactEmail
 from clientela.core.models import CustomField, Tag
 from clientela.intake.models import FormSubmission, WebForm
 from clientela.marketing.models import Campaign, CampaignRecipient
+from clientela.sales import rollups
 from clientela.sales.models import Product, Purchase, PurchaseItem, TaxRate
 from clientela.support.models import Case, SatisfactionSurvey
 
@@ -49,6 +50,7 @@ def purchase(person, days_ago, total, *, status="completed", product=None, delet
         PurchaseItem.objects.create(
             purchase=row, product=product, description=product.name, quantity=1, unit_price=1
         )
+    rollups.refresh(Contact, [person.pk])  # as the purchase services do
     return row
 
 
