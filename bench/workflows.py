@@ -4,9 +4,9 @@ Makes 2,000 contacts and 200 deals on its own, then 100 active rules with varied
 (created, updated, a field changed, stage changed) and conditions (read in memory from the
 record's columns, or through an ``EXISTS`` on its tags), and hands 10,000 events carrying
 real model instances to the engine's subscriber, as ``core.events`` would after each commit:
-matching of triggers, conditions, and the runs queued (a ``WorkflowRun`` and a job each, in
-batches of 100 events per transaction); the actions are not executed. What it made is removed
-afterwards.
+matching of triggers, conditions, and the runs queued (a ``WorkflowRun`` each and a job per
+event, in batches of 100 events per transaction); the actions are not executed. What it made is
+removed afterwards. With ``CLIENTELA_REDIS_URL`` set the jobs are RQ pushes, not table rows.
 """
 
 import random
@@ -150,7 +150,7 @@ def measure(args, db):
     finally:
         from django_tasks_db.models import DBTaskResult
 
-        DBTaskResult.objects.filter(task_path__endswith="run_workflow").delete()
+        DBTaskResult.objects.filter(task_path__endswith="run_workflows").delete()
         WorkflowRun.objects.filter(rule__in=made).delete()
         WorkflowRule.objects.filter(pk__in=[r.pk for r in made]).delete()
         cache._forget()

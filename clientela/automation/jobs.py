@@ -1,6 +1,6 @@
 """Background jobs of automation: sending a webhook delivery after the commit that made it, the
 sweep every minute that sends the retries now due (and whatever a lost job left behind), running
-a workflow rule for one record, and the pass that runs the timed rules."""
+the workflow rules an event triggered, and the pass that runs the timed rules."""
 
 from django_tasks import task
 
@@ -22,8 +22,17 @@ def send_due_webhooks():
 
 
 @task()
+def run_workflows(run_ids):
+    """Run the queued workflow runs of one event, one after another, each all or nothing
+    (skipped when already done); returns their statuses."""
+    from .workflows import engine
+
+    return [engine.execute(run_id) for run_id in run_ids]
+
+
+@task()
 def run_workflow(run_id):
-    """Run one queued workflow run's actions (skipped when already done)."""
+    """One run: the job as queued before runs were queued per event."""
     from .workflows import engine
 
     return engine.execute(run_id)

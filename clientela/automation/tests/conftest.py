@@ -136,14 +136,14 @@ def run_workflows(committed):
         from django_tasks_db.models import DBTaskResult
 
         results = []
-        path = jobs.run_workflow.module_path
+        path = jobs.run_workflows.module_path
         for _round in range(limit):
             row = DBTaskResult.objects.filter(task_path=path).order_by("enqueued_at", "id").first()
             if row is None:
                 return results
             row.delete()
             with committed():
-                results.append(jobs.run_workflow.call(*row.args_kwargs["args"]))
+                results.extend(jobs.run_workflows.call(*row.args_kwargs["args"]))
         raise AssertionError("workflow jobs never stopped")
 
     return run

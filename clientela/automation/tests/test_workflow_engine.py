@@ -346,5 +346,6 @@ def test_at_most_so_many_runs_per_record_and_hour(admin_user, committed, run_wor
     )
     with committed():
         contact_services.update_contact(contact, actor=admin_user, city="Vic")
-    assert run_workflows() == []
+    assert run_workflows() == [RunStatus.LOOP_STOPPED]
     assert WorkflowRun.objects.order_by("-pk").first().status == "loop_stopped"
+    assert not contact.activities.exists()

@@ -1,16 +1,17 @@
 """From events to runs, and running them.
 
 After each commit, ``on_event`` takes the rules waiting for the event (from memory), matches
-their trigger options and conditions on the record, and queues one run (a ``WorkflowRun`` and a
-job) per matched rule. ``execute`` — the job — runs the rule's actions through the services
-inside ``change_context(source=automation, chain=...)``, all or nothing, and logs each result.
+their trigger options and conditions on the record, and queues one run (a ``WorkflowRun``) per
+matched rule and one job for them all. ``execute`` — run by the job — does the rule's actions
+through the services inside ``change_context(source=automation, chain=...)``, all or nothing,
+and logs each result.
 
 Loop protection: a change made by a rule's actions carries the chain of rules that led to it
 (``core.context.current_chain``, captured with the event). A rule does not run for an event
 that its own actions caused (directly or through other rules), nor for one at the end of a
-chain ``MAX_CHAIN`` rules long, nor more than ``MAX_RUNS_PER_HOUR`` times for one record in an
-hour (loops through webhooks or people); such a stop is logged as ``loop_stopped`` with the
-chain.
+chain ``MAX_CHAIN`` rules long, nor (checked by the job) more than ``MAX_RUNS_PER_HOUR`` times
+for one record in an hour (loops through webhooks or people); such a stop is logged as
+``loop_stopped`` with the chain.
 """
 
 import datetime
@@ -19,7 +20,7 @@ import time
 import uuid
 
 from django.db import IntegrityError, transaction
-from django.db.models import Count, F
+from django.db.models import F
 from django.utils import timezone
 
 from clientela.core import events
@@ -61,9 +62,10 @@ def evaluate(candidates, record, changes):
 
 
 def queue(rules, record, event, event_key, chain):
-    """A run per rule (or a ``loop_stopped`` entry), and a job per run, after the commit."""
+    """A run per rule (or a ``loop_stopped`` entry), and one job for the runs, after the
+    commit."""
     now = timezone.now()
-    stopped = _loop_stopped([rule.id for rule in rules], record.pk, chain, now)
+    stopped = _in_loop([rule.id for rule in rules], chain)
     runs = [
         WorkflowRun(
             rule_id=rule.id,
@@ -85,37 +87,39 @@ def queue(rules, record, event, event_key, chain):
             runs = WorkflowRun.objects.bulk_create(runs)
             for rule_id in stopped:
                 _count(rule_id, RunStatus.LOOP_STOPPED, now)
-    for run in runs:
-        if run.status == RunStatus.QUEUED:
-            _enqueue_after_commit(run.pk)
+    queued = [run.pk for run in runs if run.status == RunStatus.QUEUED]
+    if queued:
+        _enqueue_after_commit(queued)
     return runs
 
 
-def _loop_stopped(rule_ids, record_pk, chain, now):
-    """The rules of ``rule_ids`` that must not run: in the chain that led here, at the end of
-    a chain too long, or run ``MAX_RUNS_PER_HOUR`` times for this record in the last hour (one
-    query for all of them)."""
+def _in_loop(rule_ids, chain):
+    """The rules of ``rule_ids`` that must not run for a change their chain caused: those in
+    the chain that led here, or all at the end of a chain too long. (The hourly limit per
+    record is checked by the job, which spares queueing a query per event.)"""
     if len(chain) >= MAX_CHAIN:
         return set(rule_ids)
-    stopped = {rule_id for rule_id in rule_ids if rule_id in chain}
-    recent = (
-        WorkflowRun.objects.filter(
-            rule_id__in=[r for r in rule_ids if r not in stopped],
-            record_id=record_pk,
-            created_at__gte=now - datetime.timedelta(hours=1),
-        )
-        .values("rule_id")
-        .annotate(n=Count("id"))
-        .filter(n__gte=MAX_RUNS_PER_HOUR)
-        .values_list("rule_id", flat=True)
+    return {rule_id for rule_id in rule_ids if rule_id in chain}
+
+
+def _too_frequent(run):
+    """Whether ``run``'s rule ran ``MAX_RUNS_PER_HOUR`` times for its record in the hour
+    before it was queued (a loop through webhooks or people)."""
+    earlier = WorkflowRun.objects.filter(
+        rule_id=run.rule_id,
+        record_id=run.record_id,
+        created_at__gte=run.created_at - datetime.timedelta(hours=1),
+        pk__lt=run.pk,
     )
-    return stopped | set(recent)
+    return earlier[MAX_RUNS_PER_HOUR - 1 :].exists()
 
 
-def _enqueue_after_commit(run_pk):
+def _enqueue_after_commit(run_pks):
+    """One job for the runs of one event: a job row (or an RQ push) is most of what queueing
+    a run costs."""
     from .. import jobs
 
-    transaction.on_commit(lambda: jobs.run_workflow.enqueue(run_pk))
+    transaction.on_commit(lambda: jobs.run_workflows.enqueue(run_pks))
 
 
 def _count(rule_id, status, now):
@@ -142,7 +146,10 @@ def execute(run_pk):
         run = WorkflowRun.objects.select_for_update().filter(pk=run_pk).first()
         if run is None or run.status != RunStatus.QUEUED:
             return RunStatus.SKIPPED
-        status, results, error = _perform(run)
+        if _too_frequent(run):
+            status, results, error = RunStatus.LOOP_STOPPED, [], ""
+        else:
+            status, results, error = _perform(run)
         now = timezone.now()
         WorkflowRun.objects.filter(pk=run.pk).update(
             status=status,
@@ -197,5 +204,5 @@ def record_run(rule, record_pk, event, event_key):
             )
     except IntegrityError:
         return None
-    _enqueue_after_commit(run.pk)
+    _enqueue_after_commit([run.pk])
     return run

@@ -308,10 +308,10 @@ def test_the_workflow_action_add_to_sequence_enrols(admin_user, make_contact, co
     )
     with committed():
         anna = make_contact("anna@example.com")
-    path = automation_jobs.run_workflow.module_path
+    path = automation_jobs.run_workflows.module_path
     for row in DBTaskResult.objects.filter(task_path=path):
         with committed():
-            automation_jobs.run_workflow.call(*row.args_kwargs["args"])
+            automation_jobs.run_workflows.call(*row.args_kwargs["args"])
     [enrollment] = Enrollment.objects.all()
     assert (enrollment.contact_id, enrollment.source) == (anna.pk, "automation")
     workflow_cache._forget()
