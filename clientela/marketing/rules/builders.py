@@ -16,7 +16,17 @@ import datetime
 import json
 from dataclasses import replace
 
-from django.db.models import CharField, DecimalField, Exists, F, Func, OuterRef, Q, Subquery
+from django.db.models import (
+    CharField,
+    Count,
+    DecimalField,
+    Exists,
+    F,
+    Func,
+    OuterRef,
+    Q,
+    Subquery,
+)
 from django.db.models.fields.json import KT
 from django.db.models.functions import Cast, Left
 from django.db.models.lookups import (
@@ -334,6 +344,8 @@ class Aggregate:
     def __call__(self, condition):
         if _reads_rollup(self.rollup, condition):
             return value_q(self.rollup, condition, blank=False)
+        if self._means_none(condition):
+            return absent(self.rows(condition), self.key)
         grouped, grouped_key = self._grouped(condition, {"result": self.expression})
         wanted = value_q("result", condition, blank=False)
         if self.zero is not None and _holds(condition, self.zero):
@@ -346,11 +358,21 @@ class Aggregate:
         """What conditions must have in common to share a grouping (``None``: this one
         cannot: it reads a rollup column, or records without rows match it and it is
         written as their absence)."""
-        if _reads_rollup(self.rollup, condition):
+        if _reads_rollup(self.rollup, condition) or self._means_none(condition):
             return None
         if self.zero is not None and _holds(condition, self.zero):
             return None
         return (self.rows, self.key, json.dumps(condition.params, sort_keys=True, default=str))
+
+    def _means_none(self, condition):
+        """Whether the condition asks for no rows at all ("no purchase in the last year":
+        a count equal to, or at most, zero): then no grouping is needed."""
+        return (
+            isinstance(self.expression, Count)
+            and condition.operator in ("eq", "lt", "lte")
+            and _holds(condition, 0)
+            and not _holds(condition, 1)
+        )
 
     @staticmethod
     def combined(conditions, op):

@@ -272,6 +272,16 @@ def test_a_whole_purchase_history_is_read_from_the_totals_kept_on_the_contact(pe
     assert "SALES_PURCHASE" not in sql
 
 
+def test_no_purchase_in_a_window_is_the_absence_of_one(people):
+    w.purchase(people["ana"], 10, "10.00")
+    w.purchase(people["bea"], 100, "10.00")
+    none_lately = one("purchases.count", "lt", 1, days=30)
+
+    assert names(none_lately) == ["Bea", "Cai"]
+    assert names(one("purchases.count", "lte", 1, days=30)) == ["Ana", "Bea", "Cai"]
+    assert "GROUP BY" not in str(rules.queryset("contact", none_lately, now=w.NOW).query)
+
+
 def test_purchases_of_one_product(people):
     shoes, hats = w.product("Shoes"), w.product("Hats")
     w.purchase(people["ana"], 10, "80", product=shoes)
