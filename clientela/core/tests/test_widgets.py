@@ -1,8 +1,11 @@
-"""The Python-rendered widgets of list sidebars give what Django's templates give."""
+"""The Python-rendered widgets and fields of list sidebars give what Django's templates give."""
 
 import re
 
+import pytest
 from django import forms
+from django.template import Context, Template
+from django.test.html import parse_html
 
 from clientela.core.widgets import CheckboxList, Dropdown, DropdownMultiple
 
@@ -35,3 +38,43 @@ def test_dropdowns_match_django():
             assert tags_of(ours(choices=choices).render("f", value, attrs)) == tags_of(
                 theirs(choices=choices).render("f", value, attrs)
             )
+
+
+class SidebarForm(forms.Form):
+    required_css_class = "required"
+
+    q = forms.CharField(label="Search <all>", help_text="Words & names", required=False)
+    ready = forms.BooleanField(label="Ready?", required=False)
+    status = forms.MultipleChoiceField(
+        choices=CHOICES, widget=forms.CheckboxSelectMultiple, help_text="Any <of them>"
+    )
+    kind = forms.ChoiceField(choices=CHOICES, widget=forms.RadioSelect, required=False)
+    listed = forms.MultipleChoiceField(choices=CHOICES, widget=CheckboxList, required=False)
+    since = forms.DateField(label="Since", required=True)
+    hidden = forms.CharField(widget=forms.HiddenInput, required=False)
+
+
+FIELD_TEMPLATE = (
+    '{% for field in form.visible_fields %}{% include "core/records/_field.html" with '
+    "collapsible=True %}{% endfor %}"
+)
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        {},
+        {"q": "<script>", "ready": "on", "status": ["open"], "kind": "new", "since": "nope"},
+        {"listed": ["new", "x"], "since": "2026-01-02"},
+    ],
+)
+def test_filter_fields_match_the_field_template(data):
+    form = SidebarForm(data or None)
+    form.is_valid()
+    context = Context({"form": form})
+
+    ours = Template("{% load clientela_tags %}{% filter_fields form %}").render(context)
+    theirs = Template(FIELD_TEMPLATE).render(context)
+
+    assert parse_html(ours) == parse_html(theirs)
+    assert "<script>" not in ours
