@@ -31,13 +31,18 @@ class Compiled:
     in_memory: bool
     model: type
 
+    def __post_init__(self):
+        # Each event is tested against a hundred rules: their columns are found and their
+        # values converted once, here, not per event.
+        self.test = predicate(self.q, self.model) if self.q is not None and self.in_memory else None
+
     def matches(self, record):
         if self.q is None:
             return True
         if record is None:
             return False
-        if self.in_memory:
-            return evaluate(self.q, record)
+        if self.test is not None:
+            return self.test(record)
         known = partly(self.q, record)  # often the record's own columns settle it already
         if known is not None:
             return known
@@ -94,12 +99,19 @@ def _column(model, path):
 
 def evaluate(q, record):
     """What ``Model.objects.filter(q)`` would say of ``record``, from its attributes."""
-    results = (
-        evaluate(child, record) if isinstance(child, Q) else _leaf(record, *child)
+    return predicate(q, type(record))(record)
+
+
+def predicate(q, model):
+    """``evaluate(q, ·)`` for records of ``model``, as a function."""
+    tests = [
+        predicate(child, model) if isinstance(child, Q) else _leaf_test(model, *child)
         for child in q.children
-    )
-    result = all(results) if q.connector == Q.AND else any(results)
-    return not result if q.negated else result
+    ]
+    combine = all if q.connector == Q.AND else any
+    if q.negated:
+        return lambda record: not combine(test(record) for test in tests)
+    return lambda record: combine(test(record) for test in tests)
 
 
 def partly(q, record):
@@ -126,28 +138,63 @@ def partly(q, record):
 
 
 def _leaf(record, path, value):
-    field, lookup = _column(type(record), path)
-    current = getattr(record, field.attname)
+    return _leaf_test(type(record), path, value)(record)
+
+
+_COMPARE = {
+    "exact": lambda current, value: current == value,
+    "gt": lambda current, value: current > value,
+    "gte": lambda current, value: current >= value,
+    "lt": lambda current, value: current < value,
+    "lte": lambda current, value: current <= value,
+}
+
+
+def _leaf_test(model, path, value):
+    """The test of one column lookup (``NotInMemory`` when it is not a column of ``model``)."""
+    field, lookup = _column(model, path)
+    attname = field.attname
     if lookup == "isnull":
-        return (current is None) == bool(value)
-    if current is None:
-        return False
-    if lookup == "in":
-        return current in {_same_type(field, current, v) for v in value}
+        return lambda record: (getattr(record, attname) is None) == bool(value)
     if lookup in ("icontains", "istartswith"):
-        text, part = str(current).casefold(), str(value).casefold()
-        return part in text if lookup == "icontains" else text.startswith(part)
-    value = _same_type(field, current, value)
-    if value is None:
-        return False
-    if lookup == "exact":
-        return current == value
-    return {
-        "gt": current > value,
-        "gte": current >= value,
-        "lt": current < value,
-        "lte": current <= value,
-    }[lookup]
+        part = str(value).casefold()
+
+        def test(record):
+            current = getattr(record, attname)
+            if current is None:
+                return False
+            text = str(current).casefold()
+            return part in text if lookup == "icontains" else text.startswith(part)
+
+        return test
+    held = {}  # the value as the column holds it, by the type of what it holds
+
+    def as_held(current):
+        kind = type(current)
+        if kind not in held:
+            if lookup == "in":
+                held[kind] = {_same_type(field, current, v) for v in value}
+            else:
+                held[kind] = _same_type(field, current, value)
+        return held[kind]
+
+    if lookup == "in":
+
+        def test(record):
+            current = getattr(record, attname)
+            return current is not None and current in as_held(current)
+
+        return test
+    compare = _COMPARE[lookup]
+
+    def test(record):
+        current = getattr(record, attname)
+        if current is None:
+            return False
+        wanted = as_held(current)
+        return wanted is not None and compare(current, wanted)
+
+    return test
 
 
 def _same_type(field, current, value):
