@@ -134,14 +134,12 @@ class _Delivery:
             queue.mark_failed(recipient.pk, error)
             self.counts["failed"] += 1
             return
-        recorded = []
 
-        def record():
-            recorded.append(queue.mark_sent(recipient.pk, self.sender, message.message_id))
-            return recorded[0]
+        def recording():
+            return queue.sending(recipient.pk, self.sender, message.message_id)
 
         try:
-            self._transport().send(message, record)
+            self._transport().send(message, recording)
         except smtp.NotRecorded:
             return
         except smtp.Refused as error:
@@ -152,10 +150,8 @@ class _Delivery:
                 queue.retry_later(recipient, error, delay=RETRY_DELAY)
                 self.counts["retry"] += 1
             return
-        except smtp.ConnectionLost as error:
+        except smtp.ConnectionLost:
             self.transport = None
-            if recorded and not error.maybe_delivered:
-                queue.unmark_sent(recipient.pk, self.sender)
             raise
         self.counts["sent"] += 1
 

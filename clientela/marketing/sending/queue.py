@@ -3,10 +3,11 @@
 A sender claims a batch for ``LEASE`` (status ``claimed``, its name, a deadline). The claim is
 one short transaction: rows locked by another sender are skipped on PostgreSQL, and SQLite
 runs write transactions one at a time. A row whose lease ran out goes back to the queue —
-its sender died or stalled before the message was recorded as sent; ``mark_sent`` only
+its sender died or stalled before the message was recorded as sent; ``sending`` only
 succeeds for the sender that still holds the row, so a stalled sender cannot send it too.
 """
 
+import contextlib
 from datetime import timedelta
 
 from django.db import connection, transaction
@@ -56,29 +57,23 @@ def requeue_expired(campaign_id=None, *, now=None):
     return rows.update(status=RecipientStatus.QUEUED, claimed_by="", lease_until=None)
 
 
-def mark_sent(recipient_id, sender, message_id, *, now=None):
-    """Record the message as sent, if ``sender`` still holds the row. Commits at once: it is
-    called before the mail server may accept the message."""
-    with transaction.atomic():
-        return bool(
+@contextlib.contextmanager
+def sending(recipient_id, sender, message_id):
+    """Record the message as sent if ``sender`` still holds the row (the block is told
+    whether it does), in a transaction committed as the block ends. The block writes the
+    final dot: the commit follows it with nothing to wait for in between (see decisions)."""
+    with transaction.atomic(durable=True):
+        yield bool(
             CampaignRecipient.objects.filter(
                 id=recipient_id, status=RecipientStatus.CLAIMED, claimed_by=sender
             ).update(
                 status=RecipientStatus.SENT,
-                sent_at=now or timezone.now(),
+                sent_at=timezone.now(),
                 message_id=message_id,
                 lease_until=None,
                 error="",
             )
         )
-
-
-def unmark_sent(recipient_id, sender):
-    """The connection broke before the final dot went out: the message was not sent after all
-    and goes back to the queue."""
-    CampaignRecipient.objects.filter(
-        id=recipient_id, status=RecipientStatus.SENT, claimed_by=sender
-    ).update(status=RecipientStatus.QUEUED, claimed_by="", sent_at=None, message_id="")
 
 
 def mark_failed(recipient_id, error):

@@ -2,9 +2,10 @@
 mail server may accept it: after the whole body, just before the final ``.``.
 
 Until the final dot the server keeps nothing (a dropped connection discards the message), and
-once the dot is on its way nothing of ours can fail but reading the reply. Recording there
-leaves the smallest window in which a crash could lose a message, and none in which one could
-be sent twice.
+once the dot is on its way nothing of ours can fail but reading the reply. The record is
+written before the dot and committed right after it: a crash before the dot leaves nothing
+recorded and nothing delivered; the one window left is between writing the dot and the
+commit reaching the database, two writes to two sockets with nothing awaited in between.
 """
 
 import contextlib
@@ -80,9 +81,10 @@ class CampaignSMTP:
         if settings.EMAIL_HOST_USER:
             self.client.login(settings.EMAIL_HOST_USER, settings.EMAIL_HOST_PASSWORD)
 
-    def send(self, message, record):
-        """Send ``message`` (a ``mime.CampaignMessage``). ``record()`` is called before
-        the final dot and must return true, or the message is abandoned (``NotRecorded``).
+    def send(self, message, recording):
+        """Send ``message`` (a ``mime.CampaignMessage``). ``recording()`` is entered before
+        the final dot and must give true, or the message is abandoned (``NotRecorded``); the
+        dot is written inside it, so what it records is committed right after the dot.
         Raises ``Refused`` (``after_dot`` when the server refused the whole message) and
         ``ConnectionLost``."""
         dot_sent = False
@@ -90,12 +92,13 @@ class CampaignSMTP:
             self._start(message.envelope_from, message.to)
             body = _LEADING_DOT.sub(b"..", _LINE_END.sub(b"\r\n", message.as_bytes()))
             self.client.send(body if body.endswith(b"\r\n") else body + b"\r\n")
-            if not record():
-                # Without the final dot the server must not accept it: end the session instead.
-                self.close()
-                raise NotRecorded
-            self.client.send(b".\r\n")
-            dot_sent = True
+            with recording() as recorded:
+                if not recorded:
+                    # Without the final dot the server must not accept it: end the session.
+                    self.close()
+                    raise NotRecorded
+                self.client.send(b".\r\n")
+                dot_sent = True
             code, reply = self.client.getreply()
         except (OSError, smtplib.SMTPServerDisconnected) as error:
             self.close()
@@ -154,9 +157,10 @@ class DjangoMailTransport:
 
         self.connection = get_connection()
 
-    def send(self, message, record):
-        if not record():
-            raise NotRecorded
+    def send(self, message, recording):
+        with recording() as recorded:
+            if not recorded:
+                raise NotRecorded
         email = EmailMultiAlternatives(
             subject=message.subject,
             body=message.text,
