@@ -8,6 +8,7 @@ that a NULL ``x`` passes, and a comparison with NULL is false.
 
 import datetime
 import decimal
+import operator
 from dataclasses import dataclass
 
 from django.db.models import Q
@@ -142,11 +143,11 @@ def _leaf(record, path, value):
 
 
 _COMPARE = {
-    "exact": lambda current, value: current == value,
-    "gt": lambda current, value: current > value,
-    "gte": lambda current, value: current >= value,
-    "lt": lambda current, value: current < value,
-    "lte": lambda current, value: current <= value,
+    "exact": operator.eq,
+    "gt": operator.gt,
+    "gte": operator.ge,
+    "lt": operator.lt,
+    "lte": operator.le,
 }
 
 
