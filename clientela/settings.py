@@ -73,6 +73,7 @@ INSTALLED_APPS = [
     "clientela.support",
     "clientela.marketing",
     "clientela.automation",
+    "clientela.collaboration",
 ]
 
 MIDDLEWARE = [

@@ -1,0 +1,171 @@
+"""Comments with mentions, followers and notifications: how people work together on the one
+customer record every department shares.
+
+Comments, follows and notifications point at any CRM record through its content type and id
+(a contact, a company, a deal, a case, a campaign, a purchase).
+"""
+
+from django.conf import settings
+from django.contrib.contenttypes.models import ContentType
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from .choices import Delivery, FollowReason, NotificationKind, Visibility
+
+MAX_BODY = 10_000
+
+
+class Comment(models.Model):
+    """A comment on a record, written in Markdown and kept with its sanitised HTML. Internal
+    unless marked visible to the customer. Edits keep the earlier text (``CommentRevision``);
+    a deleted comment keeps its place in the conversation, without its text."""
+
+    content_type = models.ForeignKey(ContentType, on_delete=models.CASCADE, related_name="+")
+    object_id = models.PositiveBigIntegerField()
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+        verbose_name=_("author"),
+    )
+    body = models.TextField(_("comment"), max_length=MAX_BODY)
+    body_html = models.TextField(editable=False)
+    visibility = models.CharField(
+        _("visibility"), max_length=10, choices=Visibility.choices, default=Visibility.INTERNAL
+    )
+    created_at = models.DateTimeField(_("written"), default=timezone.now, editable=False)
+    edited_at = models.DateTimeField(_("edited"), null=True, editable=False)
+    deleted_at = models.DateTimeField(_("deleted"), null=True, editable=False)
+
+    class Meta:
+        verbose_name = _("comment")
+        verbose_name_plural = _("comments")
+        indexes = [
+            models.Index(fields=["content_type", "object_id", "id"], name="comment_record_idx")
+        ]
+
+    def __str__(self):
+        return f"#{self.pk}"
+
+    @property
+    def record(self):
+        """The record commented on (also when it is in the trash)."""
+        model = self.content_type.model_class()
+        return getattr(model, "all_objects", model._default_manager).get(pk=self.object_id)
+
+
+class CommentRevision(models.Model):
+    """The text a comment had before one of its edits."""
+
+    comment = models.ForeignKey(Comment, on_delete=models.CASCADE, related_name="revisions")
+    body = models.TextField(max_length=MAX_BODY)
+    edited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    edited_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self):
+        return f"{self.comment} @ {self.edited_at:%Y-%m-%d %H:%M}"
+
+
+class Mention(models.Model):
+    """A person or a team named in a comment (``@jordi.ferrer``, ``@ventas``)."""
+
+    comment = models.ForeignKey(Comment, on_delete=models.CASCADE, related_name="mentions")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, null=True, related_name="+"
+    )
+    team = models.ForeignKey("core.Team", on_delete=models.CASCADE, null=True, related_name="+")
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(user__isnull=False, team__isnull=True)
+                | Q(user__isnull=True, team__isnull=False),
+                name="mention_user_or_team",
+            )
+        ]
+
+    def __str__(self):
+        return f"@{self.user or self.team}"
+
+
+class Follow(models.Model):
+    """A person following a record: told about its comments and changes."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="follows"
+    )
+    content_type = models.ForeignKey(ContentType, on_delete=models.CASCADE, related_name="+")
+    object_id = models.PositiveBigIntegerField()
+    reason = models.CharField(_("why"), max_length=10, choices=FollowReason.choices)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "content_type", "object_id"], name="follow_once"
+            )
+        ]
+        indexes = [models.Index(fields=["content_type", "object_id"], name="follow_record_idx")]
+
+    def __str__(self):
+        return f"{self.user} → {self.content_type.model} #{self.object_id}"
+
+
+class Notification(models.Model):
+    """Something a person should know about a record: in the bell until read, and by e-mail
+    as their preferences say. ``title`` and ``text`` are written when it is made (the
+    record's name then, an excerpt), so the bell reads no record."""
+
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications"
+    )
+    kind = models.CharField(_("kind"), max_length=20, choices=NotificationKind.choices)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    content_type = models.ForeignKey(
+        ContentType, on_delete=models.CASCADE, null=True, related_name="+"
+    )
+    object_id = models.PositiveBigIntegerField(null=True)
+    title = models.CharField(_("title"), max_length=200)
+    text = models.CharField(_("text"), max_length=500, blank=True)
+    url = models.CharField(max_length=300, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    read_at = models.DateTimeField(_("read"), null=True)
+    emailed_at = models.DateTimeField(null=True)
+
+    class Meta:
+        verbose_name = _("notification")
+        verbose_name_plural = _("notifications")
+        indexes = [
+            models.Index(fields=["recipient", "-id"], name="notification_inbox_idx"),
+            models.Index(
+                fields=["recipient", "-id"],
+                condition=Q(read_at__isnull=True),
+                name="notification_unread_idx",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.get_kind_display()}: {self.title}"
+
+
+class NotificationPreference(models.Model):
+    """How a person wants to hear of one kind of notification (in the app when not set)."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notification_settings"
+    )
+    kind = models.CharField(max_length=20, choices=NotificationKind.choices)
+    delivery = models.CharField(max_length=10, choices=Delivery.choices, default=Delivery.IN_APP)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["user", "kind"], name="preference_once")]
+
+    def __str__(self):
+        return f"{self.user}: {self.kind} → {self.delivery}"

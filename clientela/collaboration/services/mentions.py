@@ -1,0 +1,42 @@
+"""``@name`` in a comment: a person by username, or a team by its handle."""
+
+import re
+
+from clientela.core.models import Team, User
+
+# After a space, a bracket or the start (an e-mail address is not a mention); a name ends on
+# a letter or digit, so a full stop after it is the sentence's.
+_MENTION = re.compile(r"(?<![\w@.])@(\w(?:[\w.-]*\w)?)")
+MAX_MENTIONS = 50
+
+
+def names_in(text):
+    """The names mentioned in ``text``, lower-cased, in order, once each."""
+    seen = {}
+    for match in _MENTION.finditer(text or ""):
+        seen.setdefault(match.group(1).lower(), None)
+    return list(seen)[:MAX_MENTIONS]
+
+
+def resolve(names):
+    """``(users, teams)`` named: active users by username, teams by handle."""
+    if not names:
+        return [], []
+    users = list(
+        User.objects.filter(is_active=True, username__iregex=_any_of(names)).select_related("role")
+    )
+    teams = list(Team.objects.filter(handle__iregex=_any_of(names)))
+    return users, teams
+
+
+def _any_of(names):
+    return "^(" + "|".join(re.escape(name) for name in names) + ")$"
+
+
+def members(teams):
+    """The active members of ``teams``."""
+    if not teams:
+        return []
+    return list(
+        User.objects.filter(is_active=True, teams__in=teams).select_related("role").distinct()
+    )

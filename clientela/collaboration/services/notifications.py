@@ -1,0 +1,114 @@
+"""Notifications: made for many people at once (a mention of a 200-person team is one INSERT),
+as each recipient's preference for that kind says: in the app (the default), in the app and by
+e-mail at once, in the app and in the daily digest, or not at all."""
+
+from django.contrib.contenttypes.models import ContentType
+from django.db import transaction
+from django.urls import NoReverseMatch, reverse
+from django.utils import timezone
+
+from ..choices import Delivery
+from ..models import Notification, NotificationPreference
+
+MAX_TEXT = 500
+
+
+def deliveries(user_ids, kind):
+    """``{user id: delivery}`` for ``kind`` (in the app where nothing is set)."""
+    chosen = dict(
+        NotificationPreference.objects.filter(user_id__in=user_ids, kind=kind).values_list(
+            "user_id", "delivery"
+        )
+    )
+    return {pk: chosen.get(pk, Delivery.IN_APP) for pk in user_ids}
+
+
+def notify(user_ids, *, kind, actor, record, text=""):
+    """Notify the people with ``user_ids`` (never ``actor``) about ``record``; returns the
+    notifications made. Those who asked for e-mail at once get it after the commit."""
+    user_ids = set(user_ids) - {getattr(actor, "pk", None), None}
+    if not user_ids:
+        return []
+    wanted = {pk: how for pk, how in deliveries(user_ids, kind).items() if how != Delivery.OFF}
+    content_type = ContentType.objects.get_for_model(type(record))
+    title, url = str(record)[:200], _url_of(record)
+    made = Notification.objects.bulk_create(
+        [
+            Notification(
+                recipient_id=pk,
+                kind=kind,
+                actor=actor,
+                content_type=content_type,
+                object_id=record.pk,
+                title=title,
+                text=text[:MAX_TEXT],
+                url=url,
+            )
+            for pk in sorted(wanted)
+        ]
+    )
+    by_email = [n.pk for n in made if wanted[n.recipient_id] == Delivery.EMAIL]
+    if by_email:
+        from .. import jobs
+
+        transaction.on_commit(lambda: jobs.email_notifications.enqueue(by_email))
+    return made
+
+
+def unread_count(user):
+    return Notification.objects.filter(recipient=user, read_at__isnull=True).count()
+
+
+@transaction.atomic
+def mark_read(user, ids=None):
+    """Mark ``user``'s notifications with ``ids`` (all when ``None``) read; returns how many."""
+    unread = Notification.objects.filter(recipient=user, read_at__isnull=True)
+    if ids is not None:
+        unread = unread.filter(pk__in=list(ids))
+    return unread.update(read_at=timezone.now())
+
+
+@transaction.atomic
+def set_delivery(user, kind, delivery):
+    NotificationPreference.objects.update_or_create(
+        user=user, kind=kind, defaults={"delivery": delivery}
+    )
+
+
+def _url_of(record):
+    """The record's page, ``<app>:<model>_detail`` by the project's convention ("" if none)."""
+    meta = record._meta
+    try:
+        return reverse(f"{meta.app_label}:{meta.model_name}_detail", args=[record.pk])
+    except NoReverseMatch:
+        return ""
+
+
+def send_emails(ids):
+    """E-mail the notifications with ``ids`` not e-mailed yet, each in its recipient's
+    language (the job queued by ``notify``); returns how many were sent."""
+    from django.conf import settings
+    from django.core.mail import send_mail
+    from django.utils import translation
+    from django.utils.translation import gettext as _
+
+    sent = 0
+    pending = Notification.objects.filter(pk__in=ids, emailed_at__isnull=True)
+    for notification in pending.select_related("recipient", "actor"):
+        user = notification.recipient
+        if not user.email or not user.is_active:
+            continue
+        with translation.override(user.language or settings.LANGUAGE_CODE):
+            subject = _("%(kind)s: %(title)s") % {
+                "kind": notification.get_kind_display(),
+                "title": notification.title,
+            }
+            lines = [notification.text] if notification.text else []
+            if notification.actor:
+                lines.insert(0, _("From %(name)s") % {"name": notification.actor})
+            if notification.url and settings.BASE_URL:
+                lines.append(settings.BASE_URL.rstrip("/") + notification.url)
+        send_mail(subject[:200], "\n\n".join(lines), None, [user.email])
+        Notification.objects.filter(pk=notification.pk).update(emailed_at=timezone.now())
+        sent += 1
+    return sent
