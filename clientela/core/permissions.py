@@ -99,6 +99,35 @@ def can_view_record(user, record):
     return can_read(user, area_of(type(record))) and in_scope(user, record)
 
 
+def who_can_view(users, record):
+    """Those of ``users`` who may see ``record``: ``can_view_record`` for many people at once
+    (a team of two hundred mentioned), with one query for everyone's teams instead of one
+    per person. "The owner is a teammate" is "the owner shares a team with them"."""
+    from clientela.core.models import User
+
+    users = [u for u in users if can_read(u, area_of(type(record)))]
+    teams = {}
+    for user_id, team_id in User.teams.through.objects.filter(
+        user_id__in=[u.pk for u in users] + [record.owner_id]
+    ).values_list("user_id", "team_id"):
+        teams.setdefault(user_id, set()).add(team_id)
+    owner_teams = teams.get(record.owner_id, set())
+
+    def sees(user):
+        scope = scope_of(user)
+        if scope == RecordScope.ALL:
+            return True
+        if record.owner_id == user.pk:
+            return True
+        if scope == RecordScope.TEAM:
+            mine = teams.get(user.pk, set())
+            owner_is_mate = record.owner_id is not None and bool(owner_teams & mine)
+            return owner_is_mate or record.team_id in mine
+        return False
+
+    return [u for u in users if sees(u)]
+
+
 def can_change_record(user, record):
     return can_write(user, area_of(type(record))) and in_scope(user, record)
 

@@ -45,7 +45,7 @@ def add_comment(record, *, actor, body, visibility=Visibility.INTERNAL):
     mentioned = _mention(comment, record, actor, body, already=set())
     follows.follow_all(record, [actor], reason=FollowReason.COMMENTED)
     others = follows.follower_ids(record) - mentioned
-    readers = [u.pk for u in _users(others) if permissions.can_view_record(u, record)]
+    readers = [u.pk for u in permissions.who_can_view(_users(others), record)]
     notifications.notify(
         readers, kind=NotificationKind.COMMENT, actor=actor, record=record, text=_excerpt(comment)
     )
@@ -106,11 +106,8 @@ def _mention(comment, record, actor, body, *, already):
         + [Mention(comment=comment, team=t) for t in teams]
     )
     named = {u.pk: u for u in [*users, *mentions.members(teams)]}
-    readers = [
-        u
-        for pk, u in named.items()
-        if pk not in already and pk != actor.pk and permissions.can_view_record(u, record)
-    ]
+    told = [u for pk, u in named.items() if pk not in already and pk != actor.pk]
+    readers = permissions.who_can_view(told, record)
     follows.follow_all(record, readers, reason=FollowReason.MENTIONED)
     notifications.notify(
         [u.pk for u in readers],

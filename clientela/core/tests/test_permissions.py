@@ -84,6 +84,22 @@ def test_in_scope_agrees_with_the_queryset_filter(world, scope):
     assert {n for n, c in world["contacts"].items() if permissions.in_scope(me, c)} == visible
 
 
+def test_who_can_view_agrees_with_can_view_record(world, make_user, make_team, admin_user):
+    sales, support = make_team("Sales"), make_team("Support")
+    people = [admin_user, world["me"], make_user("read_only"), make_user("service")]
+    people += [
+        make_user("sales", teams=teams, scope=scope)
+        for scope in ("own", "team", "all")
+        for teams in ([], [sales], [support], [sales, support])
+    ]
+    people[-1].is_active = False
+    for name, contact in world["contacts"].items():
+        expected = [u.pk for u in people if permissions.can_view_record(u, contact)]
+        fresh = [type(u).objects.select_related("role").get(pk=u.pk) for u in people]
+        fresh[-1].is_active = False
+        assert [u.pk for u in permissions.who_can_view(fresh, contact)] == expected, name
+
+
 def test_write_visibility_needs_write_access(world):
     me = with_scope(world["me"], "all", access={"contacts": "read"})
     assert visible_names(me) == sorted(world["contacts"])
