@@ -55,6 +55,7 @@ SUITES = [
     "marketing",
     "campaigns",
     "workflows",
+    "collaboration",
 ]
 
 

@@ -1,0 +1,79 @@
+"""Collaboration (issue 7): mentioning a 200-person team on a customer's record.
+
+Makes (once) a team of 200 people with the sales role in team scope and a contact owned by one
+of them, then times ``add_comment`` with ``@<team>`` in-process, each in its own transaction:
+the mention parsed, the members who may see the contact found, 200 notifications written and
+200 follows. What the runs wrote is removed after each.
+"""
+
+import statistics
+import time
+
+TARGETS = {"collaboration_mention_team_200": [("p50", 200, "ms")]}
+NEEDS_DATASET = False
+MEMBERS = 200
+RUNS = 20
+HANDLE = "bench-fanout"
+
+
+def _setup():
+    from clientela.contacts.models import Contact
+    from clientela.core.models import Role, Team, User
+
+    team, _created = Team.objects.get_or_create(name="Bench fan-out", defaults={"handle": HANDLE})
+    sales = Role.objects.get(code="sales")
+    role, _created = Role.objects.get_or_create(  # sales people who see their team's records
+        code="bench-sales-team",
+        defaults={"name": "Sales (team)", "scope": "team", "access": sales.access},
+    )
+    have = User.objects.filter(teams=team).count()
+    for n in range(have, MEMBERS):
+        user = User.objects.create_user(
+            username=f"bench-fanout-{n}", password=None, role=role, email=f"f{n}@example.com"
+        )
+        user.teams.add(team)
+    owner = User.objects.filter(teams=team).order_by("pk").first()
+    author = User.objects.filter(
+        is_active=True, role__is_admin=True
+    ).first() or User.objects.create_user(
+        username="bench-fanout-author", password=None, role=Role.objects.get(code="admin")
+    )
+    contact = Contact.objects.filter(last_name="BenchFanout").first()
+    if contact is None:
+        contact = Contact.objects.create(
+            first_name="Núria", last_name="BenchFanout", owner=owner, team=team
+        )
+    return author, contact
+
+
+def measure(args, db):
+    from django.db import transaction
+
+    from clientela.collaboration.models import Comment, Follow, Notification
+    from clientela.collaboration.services import comments
+
+    author, contact = _setup()
+    times, told = [], 0
+    for n in range(RUNS + 1):
+        started = time.perf_counter()
+        with transaction.atomic():
+            comment = comments.add_comment(
+                contact, actor=author, body=f"@{HANDLE} they want to upgrade ({n})"
+            )
+        elapsed = (time.perf_counter() - started) * 1000
+        told = Notification.objects.filter(object_id=contact.pk).count()
+        Notification.objects.filter(object_id=contact.pk).delete()
+        Follow.objects.filter(object_id=contact.pk).delete()
+        Comment.objects.filter(pk=comment.pk).delete()
+        if n:  # the first run warms the caches
+            times.append(elapsed)
+    times.sort()
+    return {
+        "collaboration_mention_team_200": {
+            "n": len(times),
+            "p50": round(statistics.median(times), 1),
+            "p95": round(times[max(0, int(len(times) * 0.95) - 1)], 1),
+            "max": round(times[-1], 1),
+            "notified": told,
+        }
+    }
