@@ -14,6 +14,7 @@ urlpatterns = [
     path("portal/", include("clientela.support.portal_urls")),
     path("marketing/", include("clientela.marketing.urls")),
     path("automation/", include("clientela.automation.urls")),
+    path("notifications/", include("clientela.collaboration.urls")),
     path("m/", include("clientela.marketing.public_urls")),
     path("", include("clientela.core.urls")),
 ]

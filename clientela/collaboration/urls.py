@@ -1,0 +1,11 @@
+from django.urls import path
+
+from . import views
+
+app_name = "collaboration"
+
+urlpatterns = [
+    path("", views.notification_list, name="notifications"),
+    path("<int:pk>/", views.notification_open, name="notification_open"),
+    path("read/", views.notification_read_all, name="notification_read_all"),
+]
