@@ -8,4 +8,5 @@ urlpatterns = [
     path("", views.notification_list, name="notifications"),
     path("<int:pk>/", views.notification_open, name="notification_open"),
     path("read/", views.notification_read_all, name="notification_read_all"),
+    path("comment/<int:content_type_id>/<int:pk>/", views.comment_add, name="comment_add"),
 ]

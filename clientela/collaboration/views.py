@@ -1,15 +1,60 @@
-"""The notifications page and opening a notification. Thin: the services do the writes."""
+"""Writing a comment, the notifications page and opening a notification. Thin: the services
+do the writes."""
 
 from django.contrib.auth.decorators import login_required
+from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import ValidationError
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
+from clientela.core import permissions
+
+from .choices import Visibility
 from .models import Notification
-from .services import notifications
+from .services import comments, notifications
 
 PAGE_SIZE = 50
+# The records people comment on: "<app label>.<model name>".
+COMMENTABLE = {
+    "contacts.contact",
+    "contacts.company",
+    "sales.deal",
+    "sales.purchase",
+    "support.case",
+    "marketing.campaign",
+}
+
+
+@require_POST
+@login_required
+def comment_add(request, content_type_id, pk):
+    """Add a comment to a record the user may see, and go back to it; a rejected comment is
+    shown again with its errors, text kept (400)."""
+    content_type = get_object_or_404(ContentType, pk=content_type_id)
+    if f"{content_type.app_label}.{content_type.model}" not in COMMENTABLE:
+        raise Http404
+    record = get_object_or_404(content_type.model_class().objects, pk=pk)
+    if not permissions.can_view_record(request.user, record):
+        raise Http404  # as if it did not exist
+    body = request.POST.get("body", "")
+    visibility = request.POST.get("visibility", Visibility.INTERNAL)
+    try:
+        comment = comments.add_comment(record, actor=request.user, body=body, visibility=visibility)
+    except ValidationError as error:
+        context = {
+            "record": record,
+            "content_type_id": content_type.pk,
+            "body": body,
+            "visibility": visibility,
+            "visibilities": Visibility.choices,
+            "errors": error.message_dict,
+            "back": notifications.record_url(record),
+        }
+        return render(request, "collaboration/comment_rejected.html", context, status=400)
+    return redirect(f"{notifications.record_url(record)}#comment-{comment.pk}")
 
 
 @never_cache

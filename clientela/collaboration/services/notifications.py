@@ -31,7 +31,7 @@ def notify(user_ids, *, kind, actor, record, text=""):
         return []
     wanted = {pk: how for pk, how in deliveries(user_ids, kind).items() if how != Delivery.OFF}
     content_type = ContentType.objects.get_for_model(type(record))
-    title, url = str(record)[:200], _url_of(record)
+    title, url = str(record)[:200], record_url(record)
     made = Notification.objects.bulk_create(
         [
             Notification(
@@ -75,7 +75,7 @@ def set_delivery(user, kind, delivery):
     )
 
 
-def _url_of(record):
+def record_url(record):
     """The record's page, ``<app>:<model>_detail`` by the project's convention ("" if none)."""
     meta = record._meta
     try:

@@ -1,8 +1,12 @@
-"""The notification bell of every page's header."""
+"""The notification bell of every page's header and the comments of a record's page."""
 
 from django import template
+from django.contrib.contenttypes.models import ContentType
 
-from ..services import notifications
+from clientela.core import permissions
+
+from ..choices import Visibility
+from ..services import comments, notifications
 
 register = template.Library()
 
@@ -11,3 +15,19 @@ register = template.Library()
 def notification_bell(user):
     """A link to the notifications with the number unread (one indexed count)."""
     return {"unread": notifications.unread_count(user)}
+
+
+@register.inclusion_tag("collaboration/_comments.html", takes_context=True)
+def record_comments(context, record):
+    """The comments on ``record`` and the box to write one, for those who may see it."""
+    user = context["request"].user
+    if not permissions.can_view_record(user, record):
+        return {"shown": False}
+    return {
+        "shown": True,
+        "record": record,
+        "content_type_id": ContentType.objects.get_for_model(type(record)).pk,
+        "comments": comments.comments_on(record).select_related("author"),
+        "visibilities": Visibility.choices,
+        "csrf_token": context.get("csrf_token"),
+    }
