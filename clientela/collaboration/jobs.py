@@ -1,5 +1,5 @@
 """Background jobs of collaboration: e-mailing the notifications people asked to get by
-e-mail at once."""
+e-mail at once, and the daily digests."""
 
 from django_tasks import task
 
@@ -9,3 +9,12 @@ def email_notifications(notification_ids):
     from .services import notifications
 
     return notifications.send_emails(notification_ids)
+
+
+@task()
+def send_digests():
+    """Every hour (``core.worker.PERIODIC_JOBS``): the daily digests, once a day from the
+    morning."""
+    from .services import digests
+
+    return digests.send_digests()

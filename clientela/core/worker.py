@@ -80,6 +80,7 @@ PERIODIC_JOBS = [
         "clientela.automation.jobs.run_timed_workflows",
     ),
     ("job:run_campaigns", timedelta(minutes=1), "clientela.marketing.jobs.run_campaigns"),
+    ("job:send_digests", timedelta(hours=1), "clientela.collaboration.jobs.send_digests"),
     (
         "job:advance_sequences",
         timedelta(minutes=1),
