@@ -1,18 +1,20 @@
 """Writing a comment, the notifications page and opening a notification. Thin: the services
 do the writes."""
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from clientela.core import permissions
 
-from .choices import Visibility
+from .choices import Delivery, NotificationKind, Visibility
 from .models import Notification
 from .services import comments, notifications
 
@@ -94,3 +96,31 @@ def notification_open(request, pk):
 def notification_read_all(request):
     notifications.mark_read(request.user)
     return redirect("collaboration:notifications")
+
+
+@never_cache
+@login_required
+def notification_settings(request):
+    """How each kind of notification reaches the user: a choice per kind."""
+    current = dict(request.user.notification_settings.values_list("kind", "delivery"))
+    errors = []
+    if request.method == "POST":
+        wanted = {kind: request.POST.get(kind, Delivery.IN_APP) for kind in NotificationKind.values}
+        errors = [kind for kind, how in wanted.items() if how not in Delivery.values]
+        if not errors:
+            for kind, how in wanted.items():
+                if current.get(kind, Delivery.IN_APP) != how:
+                    notifications.set_delivery(request.user, kind, how)
+            messages.success(request, _("Your notification settings are saved."))
+            return redirect("collaboration:notification_settings")
+        current = wanted
+    rows = [
+        (kind, label, current.get(kind, Delivery.IN_APP))
+        for kind, label in NotificationKind.choices
+    ]
+    return render(
+        request,
+        "collaboration/notification_settings.html",
+        {"rows": rows, "deliveries": Delivery.choices, "errors": errors},
+        status=400 if errors else 200,
+    )

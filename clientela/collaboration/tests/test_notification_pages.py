@@ -108,3 +108,29 @@ def test_signed_out_people_are_sent_to_sign_in(client):
     response = client.get(PAGE)
     assert response.status_code == 302
     assert "login" in response["Location"]
+
+
+def test_settings_choose_how_each_kind_arrives(client, marta):
+    url = reverse("collaboration:notification_settings")
+    client.force_login(marta)
+    assert 'name="mention"' in client.get(url).content.decode()
+
+    response = client.post(url, {"mention": "email", "comment": "digest", "handoff": "off"})
+
+    assert response.status_code == 302
+    assert notifications.deliveries([marta.pk], "mention") == {marta.pk: "email"}
+    assert notifications.deliveries([marta.pk], "comment") == {marta.pk: "digest"}
+    assert notifications.deliveries([marta.pk], "handoff") == {marta.pk: "off"}
+    assert notifications.deliveries([marta.pk], "assignment") == {marta.pk: "in_app"}
+
+
+def test_settings_refuse_an_unknown_choice_and_keep_the_others(client, marta):
+    url = reverse("collaboration:notification_settings")
+    client.force_login(marta)
+
+    response = client.post(url, {"mention": "pigeon", "comment": "digest"})
+
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert 'value="digest" selected' in html
+    assert notifications.deliveries([marta.pk], "comment") == {marta.pk: "in_app"}  # unsaved
