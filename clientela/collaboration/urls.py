@@ -10,4 +10,5 @@ urlpatterns = [
     path("read/", views.notification_read_all, name="notification_read_all"),
     path("settings/", views.notification_settings, name="notification_settings"),
     path("comment/<int:content_type_id>/<int:pk>/", views.comment_add, name="comment_add"),
+    path("follow/<int:content_type_id>/<int:pk>/", views.follow, name="follow"),
 ]

@@ -16,7 +16,7 @@ from clientela.core import permissions
 
 from .choices import Delivery, NotificationKind, Visibility
 from .models import Notification
-from .services import comments, notifications
+from .services import comments, follows, notifications
 
 PAGE_SIZE = 50
 # The records people comment on: "<app label>.<model name>".
@@ -30,17 +30,35 @@ COMMENTABLE = {
 }
 
 
+def _visible_record(user, content_type_id, pk):
+    """The commentable record the user may see, or 404 (as if it did not exist)."""
+    content_type = get_object_or_404(ContentType, pk=content_type_id)
+    if f"{content_type.app_label}.{content_type.model}" not in COMMENTABLE:
+        raise Http404
+    record = get_object_or_404(content_type.model_class().objects, pk=pk)
+    if not permissions.can_view_record(user, record):
+        raise Http404
+    return content_type, record
+
+
+@require_POST
+@login_required
+def follow(request, content_type_id, pk):
+    """Follow a record (``follow=on``) or stop (``off``), and go back to it."""
+    _content_type, record = _visible_record(request.user, content_type_id, pk)
+    if request.POST.get("follow") == "off":
+        follows.unfollow(record, user=request.user)
+    else:
+        follows.follow(record, user=request.user)
+    return redirect(f"{notifications.record_url(record)}#comments")
+
+
 @require_POST
 @login_required
 def comment_add(request, content_type_id, pk):
     """Add a comment to a record the user may see, and go back to it; a rejected comment is
     shown again with its errors, text kept (400)."""
-    content_type = get_object_or_404(ContentType, pk=content_type_id)
-    if f"{content_type.app_label}.{content_type.model}" not in COMMENTABLE:
-        raise Http404
-    record = get_object_or_404(content_type.model_class().objects, pk=pk)
-    if not permissions.can_view_record(request.user, record):
-        raise Http404  # as if it did not exist
+    content_type, record = _visible_record(request.user, content_type_id, pk)
     body = request.POST.get("body", "")
     visibility = request.POST.get("visibility", Visibility.INTERNAL)
     try:

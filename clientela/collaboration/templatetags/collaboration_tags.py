@@ -6,7 +6,7 @@ from django.contrib.contenttypes.models import ContentType
 from clientela.core import permissions
 
 from ..choices import Visibility
-from ..services import comments, notifications
+from ..services import comments, follows, notifications
 
 register = template.Library()
 
@@ -19,7 +19,8 @@ def notification_bell(user):
 
 @register.inclusion_tag("collaboration/_comments.html", takes_context=True)
 def record_comments(context, record):
-    """The comments on ``record`` and the box to write one, for those who may see it."""
+    """The comments on ``record``, the box to write one and a follow switch, for those who may
+    see it."""
     user = context["request"].user
     if not permissions.can_view_record(user, record):
         return {"shown": False}
@@ -29,5 +30,7 @@ def record_comments(context, record):
         "content_type_id": ContentType.objects.get_for_model(type(record)).pk,
         "comments": comments.comments_on(record).select_related("author"),
         "visibilities": Visibility.choices,
+        "following": follows.is_following(record, user),
+        "owner": getattr(record, "owner_id", None) == user.pk,
         "csrf_token": context.get("csrf_token"),
     }

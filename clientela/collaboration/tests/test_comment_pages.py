@@ -6,7 +6,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.urls import reverse
 
 from clientela.collaboration.models import Comment, Notification
-from clientela.collaboration.services import comments
+from clientela.collaboration.services import comments, follows
 from clientela.contacts import services as contact_services
 from clientela.contacts.models import Contact
 
@@ -118,3 +118,29 @@ def test_deal_and_case_pages_carry_comments(client, admin_user, customer):
 
     assert "Mirat amb vendes" in html
     assert add_url(case) in html
+
+
+def test_follow_and_stop_following_from_the_page(client, agent, customer, owner):
+    content_type = ContentType.objects.get_for_model(Contact)
+    url = reverse("collaboration:follow", args=[content_type.pk, customer.pk])
+    page = reverse("contacts:contact_detail", args=[customer.pk])
+    client.force_login(agent)
+    assert ">Follow</button>" in client.get(page).content.decode()
+
+    assert client.post(url, {"follow": "on"})["Location"] == f"{page}#comments"
+    assert follows.is_following(customer, agent)
+    assert ">Stop following</button>" in client.get(page).content.decode()
+    client.post(url, {"follow": "off"})
+    assert not follows.is_following(customer, agent)
+
+    client.force_login(owner)
+    assert "You follow it as its owner." in client.get(page).content.decode()
+
+
+def test_nobody_follows_what_they_may_not_see(client, make_user, customer):
+    content_type = ContentType.objects.get_for_model(Contact)
+    client.force_login(make_user("sales", username="pau", scope="own"))
+
+    url = reverse("collaboration:follow", args=[content_type.pk, customer.pk])
+
+    assert client.post(url, {"follow": "on"}).status_code == 404
