@@ -120,14 +120,14 @@ def notification_read_all(request):
 @login_required
 def notification_settings(request):
     """How each kind of notification reaches the user: a choice per kind."""
-    current = dict(request.user.notification_settings.values_list("kind", "delivery"))
+    current = notifications.chosen(request.user)
     errors = []
     if request.method == "POST":
         wanted = {kind: request.POST.get(kind, Delivery.IN_APP) for kind in NotificationKind.values}
         errors = [kind for kind, how in wanted.items() if how not in Delivery.values]
         if not errors:
             for kind, how in wanted.items():
-                if current.get(kind, Delivery.IN_APP) != how:
+                if current[kind] != how:
                     notifications.set_delivery(request.user, kind, how)
             messages.success(request, _("Your notification settings are saved."))
             return redirect("collaboration:notification_settings")

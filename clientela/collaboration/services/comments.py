@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from clientela.core import permissions
+from clientela.core.models import User
 from clientela.support import markdown
 
 from ..choices import FollowReason, NotificationKind, Visibility
@@ -127,8 +128,6 @@ def _named_before(comment):
 
 
 def _users(ids):
-    from clientela.core.models import User
-
     return User.objects.filter(pk__in=ids, is_active=True).select_related("role")
 
 

@@ -16,6 +16,7 @@ from clientela.core.models import Flag
 
 from ..choices import Delivery
 from ..models import Notification, NotificationPreference
+from . import notifications
 
 DIGEST_HOUR = 8
 MAX_ITEMS = 100
@@ -51,7 +52,6 @@ def _send_one(user_id, kinds):
     if not pending or not pending[0].recipient.email:
         return 0
     user = pending[0].recipient
-    base = settings.BASE_URL.rstrip("/")
     with translation.override(user.language or settings.LANGUAGE_CODE):
         subject = ngettext(
             "Your Clientela digest: %(count)s notification",
@@ -63,8 +63,8 @@ def _send_one(user_id, kinds):
             lines.append(f"- {notification.get_kind_display()}: {notification.title}")
             if notification.text:
                 lines.append(f"  {notification.text}")
-            if notification.url and base:
-                lines.append(f"  {base}{notification.url}")
+            if notifications.link(notification):
+                lines.append(f"  {notifications.link(notification)}")
     send_mail(subject, "\n".join(lines), None, [user.email])
     Notification.objects.filter(pk__in=[n.pk for n in pending]).update(emailed_at=timezone.now())
     return 1

@@ -2,12 +2,15 @@
 as each recipient's preference for that kind says: in the app (the default), in the app and by
 e-mail at once, in the app and in the daily digest, or not at all."""
 
+from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
+from django.core.mail import send_mail
 from django.db import transaction
 from django.urls import NoReverseMatch, reverse
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
 
-from ..choices import Delivery
+from ..choices import Delivery, NotificationKind
 from ..models import Notification, NotificationPreference
 
 MAX_TEXT = 500
@@ -21,6 +24,12 @@ def deliveries(user_ids, kind):
         )
     )
     return {pk: chosen.get(pk, Delivery.IN_APP) for pk in user_ids}
+
+
+def chosen(user):
+    """``{kind: delivery}`` of every kind for ``user`` (in the app where nothing is set)."""
+    stored = dict(user.notification_settings.values_list("kind", "delivery"))
+    return {kind: stored.get(kind, Delivery.IN_APP) for kind in NotificationKind.values}
 
 
 def notify(user_ids, *, kind, actor, record, text=""):
@@ -84,14 +93,16 @@ def record_url(record):
         return ""
 
 
+def link(notification):
+    """The full address of the notification's record ("" without ``CLIENTELA_BASE_URL``)."""
+    if not notification.url or not settings.BASE_URL:
+        return ""
+    return settings.BASE_URL.rstrip("/") + notification.url
+
+
 def send_emails(ids):
     """E-mail the notifications with ``ids`` not e-mailed yet, each in its recipient's
     language (the job queued by ``notify``); returns how many were sent."""
-    from django.conf import settings
-    from django.core.mail import send_mail
-    from django.utils import translation
-    from django.utils.translation import gettext as _
-
     sent = 0
     pending = Notification.objects.filter(pk__in=ids, emailed_at__isnull=True)
     for notification in pending.select_related("recipient", "actor"):
@@ -106,8 +117,8 @@ def send_emails(ids):
             lines = [notification.text] if notification.text else []
             if notification.actor:
                 lines.insert(0, _("From %(name)s") % {"name": notification.actor})
-            if notification.url and settings.BASE_URL:
-                lines.append(settings.BASE_URL.rstrip("/") + notification.url)
+            if link(notification):
+                lines.append(link(notification))
         send_mail(subject[:200], "\n\n".join(lines), None, [user.email])
         Notification.objects.filter(pk=notification.pk).update(emailed_at=timezone.now())
         sent += 1

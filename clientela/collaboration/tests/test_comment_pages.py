@@ -7,32 +7,9 @@ from django.urls import reverse
 
 from clientela.collaboration.models import Comment, Notification
 from clientela.collaboration.services import comments, follows
-from clientela.contacts import services as contact_services
 from clientela.contacts.models import Contact
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def sales(make_team):
-    return make_team("Ventas", handle="ventas")
-
-
-@pytest.fixture
-def owner(make_user, sales):
-    return make_user("sales", username="jordi.ferrer", teams=[sales], scope="own")
-
-
-@pytest.fixture
-def agent(make_user):
-    return make_user("service", username="elena", scope="all")
-
-
-@pytest.fixture
-def customer(admin_user, owner, sales):
-    return contact_services.create_contact(
-        actor=admin_user, first_name="Núria", last_name="Puig", owner=owner, team=sales
-    )
 
 
 def add_url(record):

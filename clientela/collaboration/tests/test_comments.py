@@ -8,36 +8,8 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from clientela.collaboration.choices import Delivery, NotificationKind, Visibility
 from clientela.collaboration.models import Comment, Notification
 from clientela.collaboration.services import comments, follows, mentions, notifications
-from clientela.contacts import services as contact_services
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def sales(make_team):
-    return make_team("Ventas", handle="ventas")
-
-
-@pytest.fixture
-def service(make_team):
-    return make_team("Atención al cliente", handle="suport")
-
-
-@pytest.fixture
-def owner(make_user, sales):
-    return make_user("sales", username="jordi.ferrer", teams=[sales], scope="own")
-
-
-@pytest.fixture
-def agent(make_user, service):
-    return make_user("service", username="elena", teams=[service], scope="all")
-
-
-@pytest.fixture
-def customer(admin_user, owner, sales):
-    return contact_services.create_contact(
-        actor=admin_user, first_name="Núria", last_name="Puig", owner=owner, team=sales
-    )
 
 
 def inbox(user):
