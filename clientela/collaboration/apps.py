@@ -6,3 +6,10 @@ class CollaborationConfig(AppConfig):
     name = "clientela.collaboration"
     label = "collaboration"
     verbose_name = _("Collaboration")
+
+    def ready(self):
+        from clientela.core import history
+
+        from .services import feed
+
+        history.add_listener(feed.record_history)

@@ -30,3 +30,16 @@ class Delivery(models.TextChoices):
     EMAIL = "email", _("In the app and by e-mail at once")
     DIGEST = "digest", _("In the app and in the daily digest")
     OFF = "off", _("Not at all")
+
+
+class FeedVerb(models.TextChoices):
+    """What happened to a record, as its feed entry says it."""
+
+    CREATED = "created", pgettext_lazy("feed", "created")
+    UPDATED = "updated", pgettext_lazy("feed", "changed")
+    TRASHED = "trashed", pgettext_lazy("feed", "moved to the trash")
+    RESTORED = "restored", pgettext_lazy("feed", "restored")
+    ACTIVITY = "activity", pgettext_lazy("feed", "logged an activity on")
+    COMMENT = "comment", pgettext_lazy("feed", "commented on")
+    HANDOFF = "handoff", pgettext_lazy("feed", "handed over")
+    FEEDBACK = "feedback", pgettext_lazy("feed", "received feedback on")

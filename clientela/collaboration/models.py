@@ -7,12 +7,13 @@ Comments, follows and notifications point at any CRM record through its content 
 
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import FieldDoesNotExist
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from .choices import Delivery, FollowReason, NotificationKind, Visibility
+from .choices import Delivery, FeedVerb, FollowReason, NotificationKind, Visibility
 
 MAX_BODY = 10_000
 
@@ -169,3 +170,60 @@ class NotificationPreference(models.Model):
 
     def __str__(self):
         return f"{self.user}: {self.kind} → {self.delivery}"
+
+
+class FeedEntry(models.Model):
+    """One thing that happened to a record, for the feeds of those it concerns: its owner and
+    team when it happened (``owner``, ``team``), and its followers. Written with the history
+    entry it comes from (or the activity, comment, handoff or answer), in the same
+    transaction; ``title`` and ``detail`` are the record's name and what changed, so a feed
+    page reads no record. ``area`` is the record's permission area, for the reader's access."""
+
+    content_type = models.ForeignKey(ContentType, on_delete=models.CASCADE, related_name="+")
+    object_id = models.PositiveBigIntegerField()
+    verb = models.CharField(_("what happened"), max_length=10, choices=FeedVerb.choices)
+    title = models.CharField(max_length=200)
+    # Changed field names, comma-separated, for an update; a short text otherwise.
+    detail = models.CharField(max_length=300, blank=True)
+    url = models.CharField(max_length=300, blank=True)
+    area = models.CharField(max_length=20)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+        db_index=False,
+    )
+    team = models.ForeignKey(
+        "core.Team", on_delete=models.SET_NULL, null=True, related_name="+", db_index=False
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("feed entry")
+        verbose_name_plural = _("feed entries")
+        indexes = [
+            models.Index(fields=["owner", "-id"], name="feed_owner_idx"),
+            models.Index(fields=["team", "-id"], name="feed_team_idx"),
+            models.Index(fields=["content_type", "object_id", "-id"], name="feed_record_idx"),
+        ]
+
+    def __str__(self):
+        return f"{self.get_verb_display()} {self.title}"
+
+    @property
+    def changed_fields(self):
+        """The labels of the fields an update changed, in the reader's language."""
+        if self.verb != FeedVerb.UPDATED or not self.detail:
+            return []
+        model = self.content_type.model_class()
+        labels = []
+        for name in self.detail.split(","):
+            try:
+                labels.append(str(model._meta.get_field(name).verbose_name))
+            except FieldDoesNotExist:  # a custom field ("custom_fields.x"), tags, a removed field
+                labels.append(name.removeprefix("custom_fields."))
+        return labels

@@ -8,6 +8,7 @@ urlpatterns = [
     path("", views.notification_list, name="notifications"),
     path("<int:pk>/", views.notification_open, name="notification_open"),
     path("read/", views.notification_read_all, name="notification_read_all"),
+    path("feed/", views.feed_page, name="feed"),
     path("settings/", views.notification_settings, name="notification_settings"),
     path("comment/<int:content_type_id>/<int:pk>/", views.comment_add, name="comment_add"),
     path("follow/<int:content_type_id>/<int:pk>/", views.follow, name="follow"),

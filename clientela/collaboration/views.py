@@ -13,10 +13,12 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from clientela.core import permissions
+from clientela.core.choices import RecordScope
+from clientela.core.models import Team
 
-from .choices import Delivery, NotificationKind, Visibility
+from .choices import Delivery, FeedVerb, NotificationKind, Visibility
 from .models import Notification
-from .services import comments, follows, notifications
+from .services import comments, feed, follows, notifications
 
 PAGE_SIZE = 50
 # The records people comment on: "<app label>.<model name>".
@@ -142,3 +144,43 @@ def notification_settings(request):
         {"rows": rows, "deliveries": Delivery.choices, "errors": errors},
         status=400 if errors else 200,
     )
+
+
+@never_cache
+@login_required
+def feed_page(request):
+    """What happened to the user's records (``?team=<id>``: to a team's), filtered by record
+    kind and by what happened, a page at a time (``?before=<id>``). Unknown values are
+    ignored."""
+    teams = _feed_teams(request.user)
+    team = teams.get(request.GET.get("team", ""))
+    filters = feed.Filters(
+        kinds=tuple(k for k in request.GET.getlist("kind") if k in feed.FEED_RECORDS),
+        verbs=tuple(v for v in request.GET.getlist("verb") if v in FeedVerb.values),
+        before=int(request.GET["before"]) if request.GET.get("before", "").isdigit() else None,
+    )
+    page = feed.team_feed(request.user, team, filters) if team else feed.my_feed(request.user, filters)
+    query = request.GET.copy()
+    query.pop("before", None)
+    return render(
+        request,
+        "collaboration/feed.html",
+        {
+            "page": page,
+            "team": team,
+            "teams": teams.values(),
+            "filters": filters,
+            "kinds": feed.kind_choices(),
+            "verbs": FeedVerb.choices,
+            "query": query.urlencode(),
+        },
+    )
+
+
+def _feed_teams(user):
+    """The teams whose feed the user may read, by id as a string: their own (every team for
+    those who see everything)."""
+    teams = Team.objects.all()
+    if permissions.scope_of(user) != RecordScope.ALL:
+        teams = teams.filter(pk__in=user.team_ids())
+    return {str(team.pk): team for team in teams}

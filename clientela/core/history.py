@@ -60,13 +60,29 @@ def diff(before, after):
     return {k: [before.get(k), after.get(k)] for k in sorted(keys) if before.get(k) != after.get(k)}
 
 
+# listener(records, action, changes_by_pk, actor), called in the writing transaction after
+# the change records are written (the collaboration feed); ``core.bulk``'s creation rows for
+# imports do not pass here.
+_listeners = []
+
+
+def add_listener(listener):
+    """Have ``listener`` told of every change written through this module (apps call it from
+    ``AppConfig.ready``)."""
+    if listener not in _listeners:
+        _listeners.append(listener)
+
+
 def record_change(record, action, changes=None, *, actor):
     """Write one change record for ``record`` with the current source and request id."""
-    return ChangeRecord.objects.create(**_change_fields(record, action, changes, actor))
+    entry = ChangeRecord.objects.create(**_change_fields(record, action, changes, actor))
+    _tell_listeners([record], action, {record.pk: changes or {}}, actor)
+    return entry
 
 
 def record_changes(records, action, changes_by_pk=None, *, actor):
     """Write change records for many records in one bulk insert (bulk actions, imports)."""
+    records = list(records)
     changes_by_pk = changes_by_pk or {}
     ChangeRecord.objects.bulk_create(
         [
@@ -75,6 +91,12 @@ def record_changes(records, action, changes_by_pk=None, *, actor):
         ],
         batch_size=500,
     )
+    _tell_listeners(records, action, changes_by_pk, actor)
+
+
+def _tell_listeners(records, action, changes_by_pk, actor):
+    for listener in _listeners:
+        listener(records, action, changes_by_pk, actor)
 
 
 def _change_fields(record, action, changes, actor):

@@ -50,6 +50,7 @@ MENU = [
         ),
     ),
     NavItem(_("My day"), "activities:today", "activities"),
+    NavItem(_("Feed"), "collaboration:feed", "contacts"),
     NavItem(_("Calendar"), "activities:calendar", "activities"),
     NavItem(_("Trash"), "contacts:trash", "contacts"),
     NavSection(

@@ -16,9 +16,9 @@ from clientela.core import permissions
 from clientela.core.models import User
 from clientela.support import markdown
 
-from ..choices import FollowReason, NotificationKind, Visibility
+from ..choices import FeedVerb, FollowReason, NotificationKind, Visibility
 from ..models import MAX_BODY, Comment, CommentRevision, Mention
-from . import follows, mentions, notifications
+from . import feed, follows, mentions, notifications
 
 EXCERPT = 280
 
@@ -50,6 +50,7 @@ def add_comment(record, *, actor, body, visibility=Visibility.INTERNAL):
     notifications.notify(
         readers, kind=NotificationKind.COMMENT, actor=actor, record=record, text=_excerpt(comment)
     )
+    feed.add(record, FeedVerb.COMMENT, actor=actor, detail=_excerpt(comment))
     return comment
 
 

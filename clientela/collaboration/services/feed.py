@@ -1,0 +1,206 @@
+"""Feeds: what happened to a person's records (those they own and those they follow) and to
+their team's, newest first.
+
+Entries are written with the history (``core.history`` tells ``record_history`` of every change
+it writes, in the same transaction) and by the activities, comments, handoffs and feedback
+that concern a record. An activity's entry belongs to the record it was logged on (its deal,
+else its contact, else its company), so the customer's owner sees the call a colleague made.
+Entries keep the record's owner and team when they were written: a page is one range read of
+the owner's (or team's) index, whatever the size of the history.
+"""
+
+import heapq
+from dataclasses import dataclass
+
+from django.apps import apps
+from django.contrib.contenttypes.models import ContentType
+from django.db.models import Q
+
+from clientela.core import permissions
+from clientela.core.choices import ChangeAction, RecordScope
+
+from ..choices import FeedVerb
+from ..models import FeedEntry, Follow
+from . import forgetting, notifications
+
+PAGE_SIZE = 30
+# Follows read for a person's feed: the most recent ones (following thousands of records
+# would make the feed noise anyway).
+MAX_FOLLOWS = 500
+MAX_DETAIL = 300
+# The records with a feed ("<app label>.<model name>"); an activity's entry goes to its record.
+FEED_RECORDS = {
+    "contacts.contact",
+    "contacts.company",
+    "sales.deal",
+    "sales.purchase",
+    "support.case",
+}
+ACTIVITY = "activities.activity"
+VERBS = {
+    ChangeAction.CREATE: FeedVerb.CREATED,
+    ChangeAction.UPDATE: FeedVerb.UPDATED,
+    ChangeAction.DELETE: FeedVerb.TRASHED,
+    ChangeAction.RESTORE: FeedVerb.RESTORED,
+}
+
+
+def _label(model):
+    return f"{model._meta.app_label}.{model._meta.model_name}"
+
+
+def record_history(records, action, changes_by_pk, actor):
+    """The history listener: one entry per change of a record with a feed, and per activity
+    logged or changed on one."""
+    if action == ChangeAction.PURGE:
+        for model, group in _by_model(records):
+            forgetting.forget(model, [r.pk for r in group])
+        return
+    verb = VERBS[action]
+    entries = []
+    for record in records:
+        if forgetting.ERASED in (changes_by_pk.get(record.pk) or {}):
+            forgetting.forget(type(record), [record.pk])
+        label = _label(type(record))
+        if label in FEED_RECORDS:
+            fields = ",".join(sorted((changes_by_pk.get(record.pk) or {}).keys()))
+            detail = fields if verb == FeedVerb.UPDATED else ""
+            entries.append(entry_for(record, verb, actor=actor, detail=detail))
+        elif label == ACTIVITY and action in (ChangeAction.CREATE, ChangeAction.UPDATE):
+            subject = record.deal or record.contact or record.company
+            if subject is not None:
+                entries.append(
+                    entry_for(subject, FeedVerb.ACTIVITY, actor=actor, detail=_activity(record))
+                )
+    FeedEntry.objects.bulk_create(entries, batch_size=500)
+
+
+def _by_model(records):
+    groups = {}
+    for record in records:
+        groups.setdefault(type(record), []).append(record)
+    return groups.items()
+
+
+def _activity(activity):
+    return f"{activity.get_kind_display()}: {activity}"
+
+
+def entry_for(record, verb, *, actor, detail=""):
+    """An unsaved entry saying ``actor`` did ``verb`` to ``record``."""
+    return FeedEntry(
+        content_type=ContentType.objects.get_for_model(type(record)),
+        object_id=record.pk,
+        verb=verb,
+        title=str(record)[:200],
+        detail=detail[:MAX_DETAIL],
+        url=notifications.record_url(record),
+        area=permissions.area_of(type(record)),
+        actor=actor if actor is not None and actor.pk else None,
+        owner_id=record.owner_id,
+        team_id=record.team_id,
+    )
+
+
+def add(record, verb, *, actor, detail=""):
+    """Write one entry (a comment, a handoff, an answer to a survey) if ``record`` has a
+    feed; returns it, or ``None``."""
+    if _label(type(record)) not in FEED_RECORDS:
+        return None
+    return FeedEntry.objects.create(**_fields(entry_for(record, verb, actor=actor, detail=detail)))
+
+
+def _fields(entry):
+    return {f.attname: getattr(entry, f.attname) for f in FeedEntry._meta.concrete_fields}
+
+
+@dataclass(frozen=True)
+class Filters:
+    """What a feed page shows: record kinds (``"contacts.contact"``...) and verbs; empty is
+    everything. ``before``: the id the page starts below (the cursor)."""
+
+    kinds: tuple = ()
+    verbs: tuple = ()
+    before: int | None = None
+
+
+@dataclass
+class Page:
+    entries: list
+    next_before: int | None
+
+
+def my_feed(user, filters=Filters()):
+    """What happened to the records ``user`` owns (when it happened) or follows."""
+    owned = _filtered(user, filters).filter(owner_id=user.pk)
+    pages = [_first(owned)]
+    followed = _followed_q(user)
+    if followed is not None:
+        others = _in_scope(user, _filtered(user, filters).filter(followed).exclude(owner_id=user.pk))
+        pages.append(_first(others))
+    return _page(heapq.merge(*pages, key=lambda e: -e.pk))
+
+
+def team_feed(user, team, filters=Filters()):
+    """What happened to the records of ``team`` (given to it, or owned by one of its
+    members), as far as ``user`` may see them; ``user`` must be a member or see everything."""
+    members = list(team.members.values_list("id", flat=True))
+    if team.pk not in user.team_ids() and permissions.scope_of(user) != RecordScope.ALL:
+        return Page([], None)
+    rows = _filtered(user, filters).filter(Q(team_id=team.pk) | Q(owner_id__in=members))
+    return _page(iter(_first(_in_scope(user, rows))))
+
+
+def _filtered(user, filters):
+    areas = [a for a in _areas() if permissions.can_read(user, a)]
+    rows = FeedEntry.objects.filter(area__in=areas).select_related("actor", "content_type")
+    if filters.kinds:
+        rows = rows.filter(content_type__in=[_content_type(k) for k in filters.kinds])
+    if filters.verbs:
+        rows = rows.filter(verb__in=filters.verbs)
+    if filters.before is not None:
+        rows = rows.filter(pk__lt=filters.before)
+    return rows
+
+
+def kind_choices():
+    """``[(label, plural name), ...]`` of the records with a feed, for the filter."""
+    models = [apps.get_model(label) for label in sorted(FEED_RECORDS)]
+    return [(_label(m), m._meta.verbose_name_plural) for m in models]
+
+
+def _areas():
+    return {permissions.area_of(apps.get_model(label)) for label in FEED_RECORDS}
+
+
+def _content_type(label):
+    app_label, model = label.split(".")
+    return ContentType.objects.get_by_natural_key(app_label, model)
+
+
+def _in_scope(user, rows):
+    condition = permissions.scope_q(user)
+    return rows if condition is None else rows.filter(condition)
+
+
+def _followed_q(user):
+    """Entries on the records ``user`` follows, or ``None`` when they follow none."""
+    by_type = {}
+    follows = Follow.objects.filter(user=user).order_by("-id")[:MAX_FOLLOWS]
+    for content_type_id, object_id in follows.values_list("content_type_id", "object_id"):
+        by_type.setdefault(content_type_id, []).append(object_id)
+    condition = None
+    for content_type_id, ids in by_type.items():
+        one = Q(content_type_id=content_type_id, object_id__in=ids)
+        condition = one if condition is None else condition | one
+    return condition
+
+
+def _first(rows):
+    return list(rows.order_by("-id")[: PAGE_SIZE + 1])
+
+
+def _page(entries):
+    entries = list(entries)[: PAGE_SIZE + 1]
+    more = len(entries) > PAGE_SIZE
+    return Page(entries[:PAGE_SIZE], entries[PAGE_SIZE - 1].pk if more else None)
