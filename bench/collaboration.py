@@ -1,15 +1,30 @@
-"""Collaboration (issue 7): mentioning a 200-person team on a customer's record.
+"""Collaboration (issue 7): mentioning a 200-person team on a customer's record; the
+notification bell and the feed pages over 10,000,000 feed entries.
 
 Makes (once) a team of 200 people with the sales role in team scope and a contact owned by one
 of them, then times ``add_comment`` with ``@<team>`` in-process, each in its own transaction:
 the mention parsed, the members who may see the contact found, 200 notifications written and
 200 follows. What the runs wrote is removed after each.
+
+The pages are requested in-process (Django's test client) as the first member, who follows
+200 records and has 2,000 notifications: the feed of their records, their team's feed, the
+feed filtered to deal changes, and the notifications page; each carries the header bell
+(``generate_feed`` writes the entries).
 """
 
 import statistics
 import time
 
-TARGETS = {"collaboration_mention_team_200": [("p50", 200, "ms")]}
+PAGES = {
+    "collaboration_feed_mine": "/notifications/feed/",
+    "collaboration_feed_team": "/notifications/feed/?team={team}",
+    "collaboration_feed_filtered": "/notifications/feed/?kind=sales.deal&verb=updated",
+    "collaboration_bell_notifications": "/notifications/",
+}
+TARGETS = {
+    "collaboration_mention_team_200": [("p50", 200, "ms")],
+    **{name: [("p50", 30, "ms")] for name in PAGES},
+}
 NEEDS_DATASET = False
 MEMBERS = 200
 RUNS = 20
@@ -43,7 +58,44 @@ def _setup():
         contact = Contact.objects.create(
             first_name="Núria", last_name="BenchFanout", owner=owner, team=team
         )
-    return author, contact
+    return author, contact, team
+
+
+def _pages(args, team):
+    from django.test import Client
+
+    from bench import generate_feed
+    from clientela.core.models import User
+
+    members = list(User.objects.filter(teams=team).order_by("pk"))
+    info = generate_feed.ensure(team, members)
+    client = Client()
+    client.force_login(members[0])
+    runs = max(20, args.requests // 4)
+    metrics = {}
+    for name, path in PAGES.items():
+        path = path.format(team=team.pk)
+        for _n in range(5):
+            client.get(path)
+        times, failures = [], {}
+        for _n in range(runs):
+            started = time.perf_counter()
+            response = client.get(path)
+            times.append((time.perf_counter() - started) * 1000)
+            if response.status_code != 200:
+                failures[response.status_code] = failures.get(response.status_code, 0) + 1
+        metrics[name] = {**_summary(times), "errors": failures, **info}
+    return metrics
+
+
+def _summary(times):
+    times = sorted(times)
+    return {
+        "n": len(times),
+        "p50": round(statistics.median(times), 1),
+        "p95": round(times[max(0, int(len(times) * 0.95) - 1)], 1),
+        "max": round(times[-1], 1),
+    }
 
 
 def measure(args, db):
@@ -52,7 +104,7 @@ def measure(args, db):
     from clientela.collaboration.models import Comment, Follow, Notification
     from clientela.collaboration.services import comments
 
-    author, contact = _setup()
+    author, contact, team = _setup()
     times, told = [], 0
     for n in range(RUNS + 1):
         started = time.perf_counter()
@@ -67,13 +119,7 @@ def measure(args, db):
         Comment.objects.filter(pk=comment.pk).delete()
         if n:  # the first run warms the caches
             times.append(elapsed)
-    times.sort()
     return {
-        "collaboration_mention_team_200": {
-            "n": len(times),
-            "p50": round(statistics.median(times), 1),
-            "p95": round(times[max(0, int(len(times) * 0.95) - 1)], 1),
-            "max": round(times[-1], 1),
-            "notified": told,
-        }
+        "collaboration_mention_team_200": {**_summary(times), "notified": told},
+        **_pages(args, team),
     }

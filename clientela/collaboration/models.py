@@ -215,11 +215,20 @@ class FeedEntry(models.Model):
         return f"{self.get_verb_display()} {self.title}"
 
     @property
+    def model(self):
+        """The record's model (content types are cached: no query)."""
+        return ContentType.objects.get_for_id(self.content_type_id).model_class()
+
+    @property
+    def record_kind(self):
+        return self.model._meta.verbose_name
+
+    @property
     def changed_fields(self):
         """The labels of the fields an update changed, in the reader's language."""
         if self.verb != FeedVerb.UPDATED or not self.detail:
             return []
-        model = self.content_type.model_class()
+        model = self.model
         labels = []
         for name in self.detail.split(","):
             try:

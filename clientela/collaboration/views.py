@@ -14,13 +14,19 @@ from django.views.decorators.http import require_POST
 
 from clientela.core import permissions
 from clientela.core.choices import RecordScope
-from clientela.core.models import Team
+from clientela.core.models import Team, User
 
 from .choices import Delivery, FeedVerb, NotificationKind, Visibility
 from .models import Notification
 from .services import comments, feed, follows, notifications
 
 PAGE_SIZE = 50
+# What a list does not read of the actor of a notification (a user row is wide).
+ACTOR_UNUSED = [
+    f"actor__{f.name}"
+    for f in User._meta.concrete_fields
+    if f.name not in ("id", "username", "first_name", "last_name")
+]
 # The records people comment on: "<app label>.<model name>".
 COMMENTABLE = {
     "contacts.contact",
@@ -83,7 +89,11 @@ def comment_add(request, content_type_id, pk):
 @login_required
 def notification_list(request):
     """The user's notifications, newest first, a page at a time (``?before=<id>``)."""
-    rows = Notification.objects.filter(recipient=request.user).select_related("actor")
+    rows = (
+        Notification.objects.filter(recipient=request.user)
+        .select_related("actor")
+        .defer("recipient_id", "emailed_at", *ACTOR_UNUSED)
+    )
     before = request.GET.get("before", "")
     if before.isdigit():
         rows = rows.filter(pk__lt=int(before))
