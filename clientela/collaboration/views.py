@@ -94,9 +94,9 @@ def notification_list(request):
         .select_related("actor")
         .defer("recipient_id", "emailed_at", *ACTOR_UNUSED)
     )
-    before = request.GET.get("before", "")
-    if before.isdigit():
-        rows = rows.filter(pk__lt=int(before))
+    before = _cursor(request.GET.get("before", ""))
+    if before is not None:
+        rows = rows.filter(pk__lt=before)
     page = list(rows.order_by("-id")[: PAGE_SIZE + 1])
     return render(
         request,
@@ -167,9 +167,12 @@ def feed_page(request):
     filters = feed.Filters(
         kinds=tuple(k for k in request.GET.getlist("kind") if k in feed.FEED_RECORDS),
         verbs=tuple(v for v in request.GET.getlist("verb") if v in FeedVerb.values),
-        before=int(request.GET["before"]) if request.GET.get("before", "").isdigit() else None,
+        before=_cursor(request.GET.get("before", "")),
     )
-    page = feed.team_feed(request.user, team, filters) if team else feed.my_feed(request.user, filters)
+    if team:
+        page = feed.team_feed(request.user, team, filters)
+    else:
+        page = feed.my_feed(request.user, filters)
     query = request.GET.copy()
     query.pop("before", None)
     return render(
@@ -185,6 +188,12 @@ def feed_page(request):
             "query": query.urlencode(),
         },
     )
+
+
+def _cursor(value):
+    """The id a page starts below, or ``None`` for the first page (anything but a sane
+    positive number)."""
+    return int(value) if value.isdigit() and len(value) <= 18 else None
 
 
 def _feed_teams(user):

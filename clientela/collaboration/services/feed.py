@@ -141,8 +141,8 @@ def my_feed(user, filters=Filters()):
     pages = [_first(owned)]
     followed = _followed_q(user)
     if followed is not None:
-        others = _in_scope(user, _filtered(user, filters).filter(followed).exclude(owner_id=user.pk))
-        pages.append(_first(others))
+        others = _filtered(user, filters).filter(followed).exclude(owner_id=user.pk)
+        pages.append(_first(_in_scope(user, others)))
     return _page(heapq.merge(*pages, key=lambda e: -e.pk))
 
 

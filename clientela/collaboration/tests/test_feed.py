@@ -145,6 +145,8 @@ def test_the_feed_page_shows_entries_and_ignores_bad_filters(client, admin_user,
     assert page.status_code == 200
     assert "<script>" not in page.content.decode()
     assert page.content.decode().count('class="card feed-entry"') == 1
+    for cursor in ("9" * 40, "٣", "0x10", ""):
+        assert client.get(url, {"before": cursor}).status_code == 200
 
 
 def test_the_team_filter_offers_only_ones_own_teams(client, make_team, owner, sales):

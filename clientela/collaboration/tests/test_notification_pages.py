@@ -102,6 +102,7 @@ def test_pages_of_fifty_in_constant_queries(
     assert [len(r.context["notifications"]) for r in (first, second, third)] == [50, 50, 20]
     assert third.context["next_before"] is None
     assert client.get(PAGE, {"before": "x' OR 1=1"}).status_code == 200
+    assert client.get(PAGE, {"before": "9" * 40}).status_code == 200
 
 
 def test_signed_out_people_are_sent_to_sign_in(client):
