@@ -10,6 +10,6 @@ class CollaborationConfig(AppConfig):
     def ready(self):
         from clientela.core import history
 
-        from .services import feed
+        from .services import changes
 
-        history.add_listener(feed.record_history)
+        history.add_listener(changes.record_history)

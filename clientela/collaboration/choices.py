@@ -13,6 +13,7 @@ class FollowReason(models.TextChoices):
     OWNER = "owner", pgettext_lazy("follow reason", "Owner")
     MENTIONED = "mentioned", pgettext_lazy("follow reason", "Mentioned")
     COMMENTED = "commented", pgettext_lazy("follow reason", "Commented")
+    HANDED_OVER = "handoff", pgettext_lazy("follow reason", "Handed it over")
 
 
 class NotificationKind(models.TextChoices):

@@ -172,6 +172,49 @@ class NotificationPreference(models.Model):
         return f"{self.user}: {self.kind} → {self.delivery}"
 
 
+class Handoff(models.Model):
+    """A record handed from one owner or department (team) to another, with a note: the
+    trail stays on the record."""
+
+    content_type = models.ForeignKey(ContentType, on_delete=models.CASCADE, related_name="+")
+    object_id = models.PositiveBigIntegerField()
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    from_owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    to_owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+        verbose_name=_("new owner"),
+    )
+    from_team = models.ForeignKey(
+        "core.Team", on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    to_team = models.ForeignKey(
+        "core.Team",
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+        verbose_name=_("new team"),
+    )
+    note = models.TextField(_("note"), max_length=MAX_BODY)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("handoff")
+        verbose_name_plural = _("handoffs")
+        indexes = [
+            models.Index(fields=["content_type", "object_id", "id"], name="handoff_record_idx")
+        ]
+
+    def __str__(self):
+        return f"{self.from_owner or self.from_team} → {self.to_owner or self.to_team}"
+
+
 class FeedEntry(models.Model):
     """One thing that happened to a record, for the feeds of those it concerns: its owner and
     team when it happened (``owner``, ``team``), and its followers. Written with the history
@@ -228,11 +271,15 @@ class FeedEntry(models.Model):
         """The labels of the fields an update changed, in the reader's language."""
         if self.verb != FeedVerb.UPDATED or not self.detail:
             return []
-        model = self.model
-        labels = []
-        for name in self.detail.split(","):
-            try:
-                labels.append(str(model._meta.get_field(name).verbose_name))
-            except FieldDoesNotExist:  # a custom field ("custom_fields.x"), tags, a removed field
-                labels.append(name.removeprefix("custom_fields."))
-        return labels
+        return field_labels(self.model, self.detail.split(","))
+
+
+def field_labels(model, names):
+    """The labels of ``model``'s fields called ``names``, in the reader's language."""
+    labels = []
+    for name in names:
+        try:
+            labels.append(str(model._meta.get_field(name).verbose_name))
+        except FieldDoesNotExist:  # a custom field ("custom_fields.x"), tags, a removed field
+            labels.append(name.removeprefix("custom_fields."))
+    return labels

@@ -11,5 +11,6 @@ urlpatterns = [
     path("feed/", views.feed_page, name="feed"),
     path("settings/", views.notification_settings, name="notification_settings"),
     path("comment/<int:content_type_id>/<int:pk>/", views.comment_add, name="comment_add"),
+    path("handoff/<int:content_type_id>/<int:pk>/", views.hand_over, name="hand_over"),
     path("follow/<int:content_type_id>/<int:pk>/", views.follow, name="follow"),
 ]

@@ -18,7 +18,7 @@ from clientela.core.models import Team, User
 
 from .choices import Delivery, FeedVerb, NotificationKind, Visibility
 from .models import Notification
-from .services import comments, feed, follows, notifications
+from .services import comments, feed, follows, handoffs, notifications
 
 PAGE_SIZE = 50
 # What a list does not read of the actor of a notification (a user row is wide).
@@ -83,6 +83,40 @@ def comment_add(request, content_type_id, pk):
         }
         return render(request, "collaboration/comment_rejected.html", context, status=400)
     return redirect(f"{notifications.record_url(record)}#comment-{comment.pk}")
+
+
+@require_POST
+@login_required
+def hand_over(request, content_type_id, pk):
+    """Hand a record the user may change to another owner and/or team with a note, and go
+    back to it; a rejected handoff is shown again with its errors, note kept (400)."""
+    content_type, record = _visible_record(request.user, content_type_id, pk)
+    if not permissions.can_change_record(request.user, record):
+        raise Http404
+    choice = handoffs.candidates()
+    to_owner = choice["people"].get(request.POST.get("to_owner", ""))
+    to_team = choice["teams"].get(request.POST.get("to_team", ""))
+    note = request.POST.get("note", "")
+    try:
+        handoffs.hand_over(
+            record, actor=request.user, note=note, to_owner=to_owner, to_team=to_team
+        )
+    except ValidationError as error:
+        context = {
+            "record": record,
+            "content_type_id": content_type.pk,
+            "note": note,
+            "to_owner": to_owner,
+            "to_team": to_team,
+            "errors": error.message_dict,
+            "back": notifications.record_url(record),
+            **{name: rows.values() for name, rows in choice.items()},
+        }
+        return render(request, "collaboration/handoff_rejected.html", context, status=400)
+    messages.success(request, _("Handed over."))
+    if permissions.can_view_record(request.user, record):
+        return redirect(f"{notifications.record_url(record)}#handoffs")
+    return redirect("collaboration:feed")
 
 
 @never_cache

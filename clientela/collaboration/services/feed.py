@@ -1,12 +1,12 @@
 """Feeds: what happened to a person's records (those they own and those they follow) and to
 their team's, newest first.
 
-Entries are written with the history (``core.history`` tells ``record_history`` of every change
-it writes, in the same transaction) and by the activities, comments, handoffs and feedback
-that concern a record. An activity's entry belongs to the record it was logged on (its deal,
-else its contact, else its company), so the customer's owner sees the call a colleague made.
-Entries keep the record's owner and team when they were written: a page is one range read of
-the owner's (or team's) index, whatever the size of the history.
+Entries are written with the history (``changes.record_history``, in the same transaction) and
+by the comments, handoffs and feedback that concern a record. An activity's entry belongs to
+the record it was logged on (its deal, else its contact, else its company), so the customer's
+owner sees the call a colleague made. Entries keep the record's owner and team when they were
+written: a page is one range read of the owner's (or team's) index, whatever the size of the
+history.
 """
 
 import heapq
@@ -17,11 +17,10 @@ from django.contrib.contenttypes.models import ContentType
 from django.db.models import Q
 
 from clientela.core import permissions
-from clientela.core.choices import ChangeAction, RecordScope
+from clientela.core.choices import RecordScope
 
-from ..choices import FeedVerb
 from ..models import FeedEntry, Follow
-from . import forgetting, notifications
+from . import notifications
 
 PAGE_SIZE = 30
 # Follows read for a person's feed: the most recent ones (following thousands of records
@@ -42,53 +41,10 @@ SHOWN = (
     *("content_type_id", "object_id", "verb", "title", "detail", "url", "created_at"),
     *("actor__username", "actor__first_name", "actor__last_name"),
 )
-VERBS = {
-    ChangeAction.CREATE: FeedVerb.CREATED,
-    ChangeAction.UPDATE: FeedVerb.UPDATED,
-    ChangeAction.DELETE: FeedVerb.TRASHED,
-    ChangeAction.RESTORE: FeedVerb.RESTORED,
-}
 
 
-def _label(model):
+def label(model):
     return f"{model._meta.app_label}.{model._meta.model_name}"
-
-
-def record_history(records, action, changes_by_pk, actor):
-    """The history listener: one entry per change of a record with a feed, and per activity
-    logged or changed on one."""
-    if action == ChangeAction.PURGE:
-        for model, group in _by_model(records):
-            forgetting.forget(model, [r.pk for r in group])
-        return
-    verb = VERBS[action]
-    entries = []
-    for record in records:
-        if forgetting.ERASED in (changes_by_pk.get(record.pk) or {}):
-            forgetting.forget(type(record), [record.pk])
-        label = _label(type(record))
-        if label in FEED_RECORDS:
-            fields = ",".join(sorted((changes_by_pk.get(record.pk) or {}).keys()))
-            detail = fields if verb == FeedVerb.UPDATED else ""
-            entries.append(entry_for(record, verb, actor=actor, detail=detail))
-        elif label == ACTIVITY and action in (ChangeAction.CREATE, ChangeAction.UPDATE):
-            subject = record.deal or record.contact or record.company
-            if subject is not None:
-                entries.append(
-                    entry_for(subject, FeedVerb.ACTIVITY, actor=actor, detail=_activity(record))
-                )
-    FeedEntry.objects.bulk_create(entries, batch_size=500)
-
-
-def _by_model(records):
-    groups = {}
-    for record in records:
-        groups.setdefault(type(record), []).append(record)
-    return groups.items()
-
-
-def _activity(activity):
-    return f"{activity.get_kind_display()}: {activity}"
 
 
 def entry_for(record, verb, *, actor, detail=""):
@@ -110,7 +66,7 @@ def entry_for(record, verb, *, actor, detail=""):
 def add(record, verb, *, actor, detail=""):
     """Write one entry (a comment, a handoff, an answer to a survey) if ``record`` has a
     feed; returns it, or ``None``."""
-    if _label(type(record)) not in FEED_RECORDS:
+    if label(type(record)) not in FEED_RECORDS:
         return None
     return FeedEntry.objects.create(**_fields(entry_for(record, verb, actor=actor, detail=detail)))
 
@@ -171,7 +127,7 @@ def _filtered(user, filters):
 def kind_choices():
     """``[(label, plural name), ...]`` of the records with a feed, for the filter."""
     models = [apps.get_model(label) for label in sorted(FEED_RECORDS)]
-    return [(_label(m), m._meta.verbose_name_plural) for m in models]
+    return [(label(m), m._meta.verbose_name_plural) for m in models]
 
 
 def _areas():

@@ -32,26 +32,31 @@ def chosen(user):
     return {kind: stored.get(kind, Delivery.IN_APP) for kind in NotificationKind.values}
 
 
-def notify(user_ids, *, kind, actor, record, text=""):
-    """Notify the people with ``user_ids`` (never ``actor``) about ``record``; returns the
+def notify(user_ids, *, kind, actor, record=None, text="", title="", url=""):
+    """Notify the people with ``user_ids`` (never ``actor``) about ``record`` (or, for news
+    about many records at once, with a ``title`` and ``url`` of its own); returns the
     notifications made. Those who asked for e-mail at once get it after the commit."""
     user_ids = set(user_ids) - {getattr(actor, "pk", None), None}
     if not user_ids:
         return []
     wanted = {pk: how for pk, how in deliveries(user_ids, kind).items() if how != Delivery.OFF}
-    content_type = ContentType.objects.get_for_model(type(record))
-    title, url = str(record)[:200], record_url(record)
+    about = {}
+    if record is not None:
+        about = {
+            "content_type": ContentType.objects.get_for_model(type(record)),
+            "object_id": record.pk,
+        }
+        title, url = title or str(record), url or record_url(record)
     made = Notification.objects.bulk_create(
         [
             Notification(
                 recipient_id=pk,
                 kind=kind,
-                actor=actor,
-                content_type=content_type,
-                object_id=record.pk,
-                title=title,
+                actor=actor if actor is not None and actor.pk else None,
+                title=title[:200],
                 text=text[:MAX_TEXT],
                 url=url,
+                **about,
             )
             for pk in sorted(wanted)
         ]

@@ -6,7 +6,7 @@ from django.contrib.contenttypes.models import ContentType
 from clientela.core import permissions
 
 from ..choices import Visibility
-from ..services import comments, follows, notifications
+from ..services import comments, follows, handoffs, notifications
 
 register = template.Library()
 
@@ -24,7 +24,14 @@ def record_comments(context, record):
     user = context["request"].user
     if not permissions.can_view_record(user, record):
         return {"shown": False}
+    may_hand_over = permissions.can_change_record(user, record)
+    choices = handoffs.candidates() if may_hand_over else {}
     return {
+        "handoffs": handoffs.handoffs_of(record).select_related(
+            "by", "from_owner", "to_owner", "from_team", "to_team"
+        ),
+        "may_hand_over": may_hand_over,
+        **{name: rows.values() for name, rows in choices.items()},
         "shown": True,
         "record": record,
         "content_type_id": ContentType.objects.get_for_model(type(record)).pk,
