@@ -63,3 +63,11 @@ class CustomFieldType(models.TextChoices):
     URL = "url", _("URL")
     EMAIL = "email", _("E-mail")
     PHONE = "phone", _("Phone")
+
+
+class Sharing(models.TextChoices):
+    """Who sees a saved list view besides the person who saved it."""
+
+    PRIVATE = "private", _("Only me")
+    TEAM = "team", _("My team")
+    EVERYONE = "everyone", _("Everyone")

@@ -467,3 +467,32 @@ def test_company_bulk_assign_owner(signed_in, admin_user, make_user):
     )
 
     assert Company.objects.get().owner_id == seller.pk
+
+
+def test_views_shared_with_a_team_or_everyone(client, make_user, make_team):
+    ventas, suport = make_team("Ventas", handle="ventas"), make_team("Suport", handle="suport")
+    ana = make_user("sales", teams=[ventas])
+    mate, outsider = make_user("sales", teams=[ventas]), make_user("sales", teams=[suport])
+    client.force_login(ana)
+    save = reverse("contacts:contact_view_save")
+    client.post(save, {"name": "Team view", "query": "owner=me", "share": f"team:{ventas.pk}"})
+    client.post(save, {"name": "For all", "query": "q=a", "share": "everyone"})
+    client.post(save, {"name": "Not my team", "query": "q=b", "share": f"team:{suport.pk}"})
+    client.post(save, {"name": "Odd", "query": "q=c", "share": "team:99999999999999999999"})
+
+    assert dict(SavedView.objects.values_list("name", "sharing")) == {
+        "Team view": "team",
+        "For all": "everyone",
+        "Not my team": "private",  # only one's own teams
+        "Odd": "private",
+    }
+    client.cookies.clear()  # the "saved" messages
+    client.force_login(mate)
+    html = client.get(LIST).content.decode()
+    assert ">Team view</a>" in html and ">For all</a>" in html and "Not my team" not in html
+    assert "shared by" in html
+    client.force_login(outsider)
+    html = client.get(LIST).content.decode()
+    assert ">For all</a>" in html and "Team view" not in html
+    view = SavedView.objects.get(name="For all")
+    assert client.post(reverse("contacts:contact_view_delete", args=[view.pk])).status_code == 404

@@ -33,7 +33,7 @@ from django.utils.translation import gettext_lazy, ngettext
 from django.views import View
 
 from clientela.core import customfields, exports, permissions
-from clientela.core.choices import ChangeAction, ChangeSource
+from clientela.core.choices import ChangeAction, ChangeSource, Sharing
 from clientela.core.choices import CustomFieldType as T
 from clientela.core.filtersets import owner_choices
 from clientela.core.history import history_for
@@ -297,7 +297,8 @@ class RecordListView(RecordViewMixin, View):
             "sort": sort,
             "sorts": [(key, label) for key, (label, _ordering) in self.sorts.items()],
             "current_query": query,
-            "saved_views": SavedView.objects.filter(user=request.user, list_name=self.list_name),
+            "saved_views": SavedView.objects.visible_to(request.user, self.list_name),
+            "share_teams": Team.objects.filter(pk__in=request.user.team_ids()),
             "save_view_url": self.url("view_save"),
             "can_bulk": can_bulk,
             "bulk_url": self.url("bulk"),
@@ -438,14 +439,29 @@ class SavedViewSaveView(RecordViewMixin, View):
         self.require_read()
         name = request.POST.get("name", "").strip()
         query = filter_query(request.POST.get("query", ""))
+        sharing, team = _sharing(request.user, request.POST.get("share", ""))
         if not name or len(name) > 80 or len(query) > 2000:
             messages.error(request, _("Give the view a name of at most 80 characters."))
             return HttpResponseRedirect(self.url("list") + (f"?{query}" if query else ""))
         SavedView.objects.update_or_create(
-            user=request.user, list_name=self.list_name, name=name, defaults={"query": query}
+            user=request.user,
+            list_name=self.list_name,
+            name=name,
+            defaults={"query": query, "sharing": sharing, "team": team},
         )
         messages.success(request, _("View “%(name)s” saved.") % {"name": name})
         return HttpResponseRedirect(self.url("list") + (f"?{query}" if query else ""))
+
+
+def _sharing(user, value):
+    """``(sharing, team)`` from the form's ``share`` ("", "everyone" or "team:<id>" of one of
+    the user's teams); anything else keeps the view private."""
+    if value == Sharing.EVERYONE:
+        return Sharing.EVERYONE, None
+    kind, _sep, team_id = value.partition(":")
+    if kind == Sharing.TEAM and team_id.isdigit() and int(team_id) in user.team_ids():
+        return Sharing.TEAM, Team.objects.get(pk=int(team_id))
+    return Sharing.PRIVATE, None
 
 
 class SavedViewDeleteView(RecordViewMixin, View):
