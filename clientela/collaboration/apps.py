@@ -8,8 +8,10 @@ class CollaborationConfig(AppConfig):
     verbose_name = _("Collaboration")
 
     def ready(self):
+        from clientela.contacts.privacy import erasure
         from clientela.core import history
 
-        from .services import changes
+        from .services import changes, forgetting
 
         history.add_listener(changes.record_history)
+        erasure.add_scrubber(forgetting.scrub_person)

@@ -1,12 +1,13 @@
 """What collaboration does with each change the history writes (``core.history`` calls
 ``record_history`` in the writing transaction): the feed entry; the new owner told of an
-assignment; the record's followers told of a change; and, for a record deleted for good or a
-person erased, what collaboration held about them forgotten."""
+assignment; the record's followers told of a change; and, for a record deleted for good, what
+collaboration held about it forgotten."""
 
 import contextvars
 from collections import defaultdict
 from contextlib import contextmanager
 
+from django.contrib.contenttypes.models import ContentType
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
@@ -15,8 +16,8 @@ from clientela.core.choices import ChangeAction
 from clientela.core.models import User
 
 from ..choices import FeedVerb, NotificationKind
-from ..models import FeedEntry, field_labels
-from . import feed, follows, forgetting, notifications
+from ..models import FeedEntry, Follow, field_labels
+from . import feed, forgetting, notifications
 
 VERBS = {
     ChangeAction.CREATE: FeedVerb.CREATED,
@@ -46,9 +47,6 @@ def record_history(records, action, changes_by_pk, actor):
             forgetting.forget(model, [r.pk for r in group])
         return
     verb = VERBS[action]
-    for record in records:
-        if forgetting.ERASED in (changes_by_pk.get(record.pk) or {}):
-            forgetting.forget(type(record), [record.pk])
     FeedEntry.objects.bulk_create(
         [e for r in records if (e := _entry(r, verb, changes_by_pk, actor))], batch_size=500
     )
@@ -75,45 +73,54 @@ def _entry(record, verb, changes_by_pk, actor):
 
 def _tell_new_owners(records, changes_by_pk, actor):
     given = defaultdict(list)
-    for record in records:
-        if feed.label(type(record)) not in feed.FEED_RECORDS:
-            continue
+    for record in _with_feed(records):
         before, after = (changes_by_pk.get(record.pk) or {}).get("owner", [None, None])
         if after and after != before:
             given[after].append(record)
-    for owner_id, mine in given.items():
-        if len(mine) <= MAX_TOLD_ONE_BY_ONE:
-            for record in mine:
-                notifications.notify(
-                    [owner_id], kind=NotificationKind.ASSIGNMENT, actor=actor, record=record
-                )
-        else:
-            kind = mine[0]._meta.verbose_name_plural
+    one_by_one = [
+        (owner_id, record, "")
+        for owner_id, theirs in given.items()
+        if len(theirs) <= MAX_TOLD_ONE_BY_ONE
+        for record in theirs
+    ]
+    notifications.notify_many(one_by_one, kind=NotificationKind.ASSIGNMENT, actor=actor)
+    for owner_id, theirs in given.items():
+        if len(theirs) > MAX_TOLD_ONE_BY_ONE:
+            kind = theirs[0]._meta.verbose_name_plural
             title = ngettext(
-                "%(count)d %(kind)s given to you", "%(count)d %(kind)s given to you", len(mine)
-            ) % {"count": len(mine), "kind": kind}
+                "%(count)d %(kind)s given to you", "%(count)d %(kind)s given to you", len(theirs)
+            ) % {"count": len(theirs), "kind": kind}
             notifications.notify(
                 [owner_id], kind=NotificationKind.ASSIGNMENT, actor=actor, title=title
             )
 
 
 def _tell_followers(records, changes_by_pk, actor):
-    """Followers (other than the owner, who has the feed) told of each change they may see."""
+    """Followers (other than the owner, who has the feed) told of each change they may see;
+    one read of the follows for all the records."""
+    records = _with_feed(records)
+    followers = defaultdict(set)
+    for model, group in _by_model(records):
+        content_type = ContentType.objects.get_for_model(model)
+        rows = Follow.objects.filter(
+            content_type=content_type, object_id__in=[r.pk for r in group]
+        ).values_list("object_id", "user_id")
+        for object_id, user_id in rows:
+            followers[(model, object_id)].add(user_id)
+    told = []
     for record in records:
-        if feed.label(type(record)) not in feed.FEED_RECORDS:
-            continue
-        ids = follows.follower_ids(record) - {getattr(record, "owner_id", None)}
+        ids = followers.get((type(record), record.pk), set()) - {record.owner_id}
         if not ids:
             continue
         fields = field_labels(type(record), sorted((changes_by_pk.get(record.pk) or {}).keys()))
+        text = _("Changed: %(fields)s") % {"fields": ", ".join(fields)}
         readers = permissions.who_can_view(User.objects.filter(pk__in=ids, is_active=True), record)
-        notifications.notify(
-            [u.pk for u in readers],
-            kind=NotificationKind.RECORD_CHANGED,
-            actor=actor,
-            record=record,
-            text=_("Changed: %(fields)s") % {"fields": ", ".join(fields)},
-        )
+        told += [(user.pk, record, text) for user in readers]
+    notifications.notify_many(told, kind=NotificationKind.RECORD_CHANGED, actor=actor)
+
+
+def _with_feed(records):
+    return [r for r in records if feed.label(type(r)) in feed.FEED_RECORDS]
 
 
 def _by_model(records):

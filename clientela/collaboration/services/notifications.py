@@ -36,29 +36,29 @@ def notify(user_ids, *, kind, actor, record=None, text="", title="", url=""):
     """Notify the people with ``user_ids`` (never ``actor``) about ``record`` (or, for news
     about many records at once, with a ``title`` and ``url`` of its own); returns the
     notifications made. Those who asked for e-mail at once get it after the commit."""
-    user_ids = set(user_ids) - {getattr(actor, "pk", None), None}
-    if not user_ids:
+    return notify_many(
+        [(pk, record, text) for pk in user_ids], kind=kind, actor=actor, title=title, url=url
+    )
+
+
+def notify_many(items, *, kind, actor, title="", url=""):
+    """``notify`` for many ``(user id, record or None, text)`` at once: one read of the
+    preferences and one insert, whatever the number."""
+    items = [item for item in items if item[0] not in (getattr(actor, "pk", None), None)]
+    if not items:
         return []
-    wanted = {pk: how for pk, how in deliveries(user_ids, kind).items() if how != Delivery.OFF}
-    about = {}
-    if record is not None:
-        about = {
-            "content_type": ContentType.objects.get_for_model(type(record)),
-            "object_id": record.pk,
-        }
-        title, url = title or str(record), url or record_url(record)
+    wanted = deliveries({pk for pk, _record, _text in items}, kind)
     made = Notification.objects.bulk_create(
         [
             Notification(
                 recipient_id=pk,
                 kind=kind,
                 actor=actor if actor is not None and actor.pk else None,
-                title=title[:200],
                 text=text[:MAX_TEXT],
-                url=url,
-                **about,
+                **_about(record, title, url),
             )
-            for pk in sorted(wanted)
+            for pk, record, text in sorted(items, key=lambda item: item[0])
+            if wanted[pk] != Delivery.OFF
         ]
     )
     by_email = [n.pk for n in made if wanted[n.recipient_id] == Delivery.EMAIL]
@@ -67,6 +67,17 @@ def notify(user_ids, *, kind, actor, record=None, text="", title="", url=""):
 
         transaction.on_commit(lambda: jobs.email_notifications.enqueue(by_email))
     return made
+
+
+def _about(record, title, url):
+    if record is None:
+        return {"title": title[:200], "url": url}
+    return {
+        "content_type": ContentType.objects.get_for_model(type(record)),
+        "object_id": record.pk,
+        "title": (title or str(record))[:200],
+        "url": url or record_url(record),
+    }
 
 
 def unread_count(user):

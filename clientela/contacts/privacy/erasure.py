@@ -79,6 +79,22 @@ def anonymised_name():
     return _("Anonymised contact")
 
 
+# scrub(contact, secrets): apps above this one blank the person's strings in what they keep
+# about records linked to the person (collaboration's feed, notifications and comments);
+# called inside the erasure's transaction, before the contact is blanked or deleted.
+_scrubbers = []
+
+
+def add_scrubber(scrub):
+    if scrub not in _scrubbers:
+        _scrubbers.append(scrub)
+
+
+def _run_scrubbers(contact, secrets):
+    for scrub in _scrubbers:
+        scrub(contact, secrets)
+
+
 @transaction.atomic
 def anonymise_contact(contact, *, actor, reason="", source=ConsentSource.UI):
     """Remove every personal datum of ``contact`` and keep the record; returns the
@@ -101,6 +117,7 @@ def anonymise_contact(contact, *, actor, reason="", source=ConsentSource.UI):
     outcome.update(_scrub_activities(contact, actor, audit))
     outcome.update(_scrub_intake(contact))
     outcome["deals_renamed"] = _scrub_deals(contact, secrets, actor)
+    _run_scrubbers(contact, secrets)
     _blank_contact(contact, actor, audit)
     outcome["consent_records"] = ConsentRecord.objects.filter(contact=contact).scrub_evidence()
     outcome["history_entries"] = _scrub_contact_history(contact, secrets)
@@ -124,6 +141,7 @@ def purge_contact(contact, *, actor, reason=""):
     outcome["activities_deleted"] = _delete_activities(contact)
     outcome.update(_delete_intake(contact))
     outcome["deals_renamed"] = _scrub_deals(contact, secrets, actor)
+    _run_scrubbers(contact, secrets)
     purchase_ids = _purchase_ids(contact.pk)
     outcome["history_entries"] = _history_of(Contact, [contact.pk]).delete()[0]
     DuplicateDismissal.objects.filter(kind="contact", low_id=contact.pk).delete()
