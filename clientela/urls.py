@@ -15,6 +15,8 @@ urlpatterns = [
     path("marketing/", include("clientela.marketing.urls")),
     path("automation/", include("clientela.automation.urls")),
     path("notifications/", include("clientela.collaboration.urls")),
+    path("feedback/", include("clientela.collaboration.urls_feedback")),
+    path("s/", include("clientela.collaboration.urls_feedback_public")),
     path("m/", include("clientela.marketing.public_urls")),
     path("", include("clientela.core.urls")),
 ]

@@ -44,3 +44,23 @@ class FeedVerb(models.TextChoices):
     COMMENT = "comment", pgettext_lazy("feed", "commented on")
     HANDOFF = "handoff", pgettext_lazy("feed", "handed over")
     FEEDBACK = "feedback", pgettext_lazy("feed", "received feedback on")
+
+
+class SurveyKind(models.TextChoices):
+    NPS = "nps", _("Net Promoter Score (0–10)")
+    CSAT = "csat", _("Satisfaction (1–5)")
+    QUESTIONS = "questions", _("Questions only")
+
+
+class SurveyTrigger(models.TextChoices):
+    MANUAL = "manual", _("Sent by hand or shared as a link")
+    CASE_RESOLVED = "case.resolved", _("After a case is resolved")
+    PURCHASE = "purchase.created", _("After a purchase")
+
+
+class Sentiment(models.TextChoices):
+    """What an answer says: NPS 0–6 / CSAT 1–2 detractor, NPS 9–10 / CSAT 5 promoter."""
+
+    DETRACTOR = "detractor", _("Detractor")
+    PASSIVE = "passive", _("Passive")
+    PROMOTER = "promoter", _("Promoter")

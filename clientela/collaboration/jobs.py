@@ -18,3 +18,19 @@ def send_digests():
     from .services import digests
 
     return digests.send_digests()
+
+
+@task()
+def email_survey_invitations(invitation_ids):
+    from .services import feedback
+
+    return feedback.send_invitations(invitation_ids)
+
+
+@task()
+def route_feedback(answer_id):
+    """A customer's answer acted on: a case for a detractor, Marketing told of a promoter."""
+    from .services import feedback
+
+    made = feedback.route(answer_id)
+    return made.pk if made else None

@@ -283,3 +283,6 @@ def field_labels(model, names):
         except FieldDoesNotExist:  # a custom field ("custom_fields.x"), tags, a removed field
             labels.append(name.removeprefix("custom_fields."))
     return labels
+
+
+from .models_feedback import Survey, SurveyAnswer, SurveyInvitation  # noqa: E402, F401
