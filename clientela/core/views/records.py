@@ -298,7 +298,7 @@ class RecordListView(RecordViewMixin, View):
             "sorts": [(key, label) for key, (label, _ordering) in self.sorts.items()],
             "current_query": query,
             "saved_views": SavedView.objects.visible_to(request.user, self.list_name),
-            "share_teams": Team.objects.filter(pk__in=request.user.team_ids()),
+            "share_teams": [t for t in teams if t.pk in request.user.team_ids()],
             "save_view_url": self.url("view_save"),
             "can_bulk": can_bulk,
             "bulk_url": self.url("bulk"),
