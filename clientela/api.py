@@ -8,6 +8,14 @@ from rest_framework.routers import SimpleRouter
 from clientela.activities.api.views import ActivityViewSet
 from clientela.automation.api.views import OutgoingWebhookViewSet
 from clientela.automation.api.workflow_views import WorkflowRuleViewSet
+from clientela.collaboration.api import (
+    CommentViewSet,
+    FeedView,
+    FollowViewSet,
+    NotificationViewSet,
+    SurveyAnswerViewSet,
+    SurveyViewSet,
+)
 from clientela.contacts.api.views import CompanyViewSet, ContactViewSet
 from clientela.core.api.errors import not_found
 from clientela.core.api.views import (
@@ -85,6 +93,12 @@ router.register("rewards", RewardViewSet, basename="reward")
 router.register("loyalty-tiers", LoyaltyTierViewSet, basename="loyaltytier")
 router.register("segments", SegmentViewSet, basename="segment")
 router.register("sequences", SequenceViewSet, basename="sequence")
+router.register("comments", CommentViewSet, basename="comment")
+router.register("notifications", NotificationViewSet, basename="notification")
+router.register("follows", FollowViewSet, basename="follow")
+router.register("feed", FeedView, basename="feed")
+router.register("surveys", SurveyViewSet, basename="survey")
+router.register("survey-answers", SurveyAnswerViewSet, basename="surveyanswer")
 
 urlpatterns = [
     path("search/", SearchView.as_view(), name="search"),

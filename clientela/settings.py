@@ -277,6 +277,7 @@ SPECTACULAR_SETTINGS = {
     # Several fields are called "source" or "kind": name each choice set after what it means.
     "ENUM_NAME_OVERRIDES": {
         "SourceChannelEnum": "clientela.contacts.choices.SourceChannel",
+        "LifecycleStageEnum": "clientela.contacts.choices.LifecycleStage",
         "ChangeSourceEnum": "clientela.core.choices.ChangeSource",
         "EmailKindEnum": "clientela.contacts.choices.EmailKind",
         "PhoneKindEnum": "clientela.contacts.choices.PhoneKind",
