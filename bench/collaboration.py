@@ -21,8 +21,10 @@ PAGES = {
     "collaboration_feed_filtered": "/notifications/feed/?kind=sales.deal&verb=updated",
     "collaboration_bell_notifications": "/notifications/",
 }
+ANSWERS = 200
 TARGETS = {
     "collaboration_mention_team_200": [("p50", 200, "ms")],
+    "collaboration_survey_answer": [("p95", 50, "ms")],
     **{name: [("p50", 30, "ms")] for name in PAGES},
 }
 NEEDS_DATASET = False
@@ -88,6 +90,42 @@ def _pages(args, team):
     return metrics
 
 
+def _answers(contact):
+    """A customer answering an NPS survey from its signed link: the public page's POST, as
+    the customer's browser sends it (the answer saved, put on the timeline and in the feed;
+    the routing job queued). Then the routing jobs, run as the worker would (not timed
+    against the target: nobody waits for them)."""
+    from django.test import Client
+
+    from clientela.collaboration import jobs
+    from clientela.collaboration.models import Survey
+    from clientela.collaboration.services import feedback
+    from clientela.core.models import Team
+
+    service = Team.objects.get_or_create(name="Bench service", defaults={"handle": "bench-svc"})[0]
+    survey = Survey.objects.create(name="Bench NPS", kind="nps", detractor_team=service)
+    paths = [feedback.path(feedback.invite(survey, contact)) for _n in range(ANSWERS)]
+    client = Client()
+    times, failures = [], {}
+    for n, path in enumerate(paths):
+        started = time.perf_counter()
+        response = client.post(path, {"score": str(n % 11), "comment": "Bench answer"})
+        times.append((time.perf_counter() - started) * 1000)
+        if response.status_code != 200:
+            failures[response.status_code] = failures.get(response.status_code, 0) + 1
+    started = time.perf_counter()
+    for answer in survey.answers.all():
+        jobs.route_feedback.call(answer.pk)
+    routing = (time.perf_counter() - started) * 1000 / ANSWERS
+    return {
+        "collaboration_survey_answer": {
+            **_summary(times[5:]),
+            "errors": failures,
+            "routing_ms_each": round(routing, 1),
+        }
+    }
+
+
 def _summary(times):
     times = sorted(times)
     return {
@@ -122,4 +160,5 @@ def measure(args, db):
     return {
         "collaboration_mention_team_200": {**_summary(times), "notified": told},
         **_pages(args, team),
+        **_answers(contact),
     }
