@@ -5,7 +5,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
-from django.http import Http404
+from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
@@ -18,7 +18,7 @@ from clientela.core.models import Team, User
 
 from .choices import Delivery, FeedVerb, NotificationKind, Visibility
 from .models import Notification
-from .services import comments, feed, follows, handoffs, notifications
+from .services import comments, feed, follows, handoffs, mentions, notifications
 
 PAGE_SIZE = 50
 # What a list does not read of the actor of a notification (a user row is wide).
@@ -117,6 +117,13 @@ def hand_over(request, content_type_id, pk):
     if permissions.can_view_record(request.user, record):
         return redirect(f"{notifications.record_url(record)}#handoffs")
     return redirect("collaboration:feed")
+
+
+@login_required
+def mention_suggestions(request):
+    """People and teams to mention, for the comment box's autocomplete (``?q=`` what
+    follows the ``@``)."""
+    return JsonResponse({"results": mentions.suggest(request.GET.get("q", ""))})
 
 
 @never_cache

@@ -2,6 +2,8 @@
 
 import re
 
+from django.db.models import Q
+
 from clientela.core.models import Team, User
 
 # After a space, a bracket or the start (an e-mail address is not a mention); a name ends on
@@ -40,3 +42,30 @@ def members(teams):
     return list(
         User.objects.filter(is_active=True, teams__in=teams).select_related("role").distinct()
     )
+
+
+SUGGESTIONS = 8
+
+
+def suggest(prefix):
+    """Up to eight people and teams whose handle or name starts with ``prefix`` (what follows
+    the ``@`` being typed): ``[{"handle", "name", "kind"}]``, teams first."""
+    prefix = (prefix or "").strip().lstrip("@")[:40]
+    if not prefix or not re.fullmatch(r"[\w.-]+", prefix):
+        return []
+    teams = Team.objects.filter(
+        Q(handle__istartswith=prefix) | Q(name__istartswith=prefix)
+    ).order_by("handle")[:SUGGESTIONS]
+    people = (
+        User.objects.filter(is_active=True)
+        .filter(
+            Q(username__istartswith=prefix)
+            | Q(first_name__istartswith=prefix)
+            | Q(last_name__istartswith=prefix)
+        )
+        .only("username", "first_name", "last_name")
+        .order_by("username")[:SUGGESTIONS]
+    )
+    found = [{"handle": t.handle, "name": t.name, "kind": "team"} for t in teams]
+    found += [{"handle": u.username, "name": str(u), "kind": "user"} for u in people]
+    return found[:SUGGESTIONS]
