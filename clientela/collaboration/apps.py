@@ -11,7 +11,7 @@ class CollaborationConfig(AppConfig):
         from clientela.contacts.privacy import erasure
         from clientela.core import history
 
-        from .services import changes, feedback, forgetting  # noqa: F401 (feedback subscribes)
+        from .services import alerts, changes, feedback, forgetting  # noqa: F401 (subscribers)
 
         history.add_listener(changes.record_history)
         erasure.add_scrubber(forgetting.scrub_person)

@@ -97,6 +97,26 @@ def test_deal_and_case_pages_carry_comments(client, admin_user, customer):
     assert add_url(case) in html
 
 
+def test_purchase_and_campaign_pages_carry_comments(client, admin_user, customer):
+    from django.utils import timezone
+
+    from clientela.marketing.services import campaigns
+    from clientela.sales.services import purchases
+
+    purchase, _created = purchases.record_purchase(
+        actor=admin_user, contact=customer, total_amount="10.00", purchased_at=timezone.now()
+    )
+    campaign = campaigns.create_campaign(actor=admin_user, name="Black Friday")
+    client.force_login(admin_user)
+    for record, page in (
+        (purchase, reverse("sales:purchase_detail", args=[purchase.pk])),
+        (campaign, reverse("marketing:campaign_detail", args=[campaign.pk])),
+    ):
+        posted = client.post(add_url(record), {"body": f"Noted on {record}"})
+        assert posted.status_code == 302 and posted["Location"].startswith(page)
+        assert f"Noted on {record}" in client.get(page).content.decode()
+
+
 def test_follow_and_stop_following_from_the_page(client, agent, customer, owner):
     content_type = ContentType.objects.get_for_model(Contact)
     url = reverse("collaboration:follow", args=[content_type.pk, customer.pk])

@@ -9,6 +9,8 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import translation
 
+from clientela.core import events
+
 from ..models import Case
 from . import cases
 
@@ -28,8 +30,11 @@ def escalate_breached(case_ids):
 
 
 def alert_assignees(warned, breached):
-    """E-mail each active assignee (with an address) their cases now due soon or breached;
-    returns the number of e-mails sent."""
+    """E-mail each active assignee (with an address) their cases now due soon or breached,
+    and publish ``case.sla_alerts`` (the bell's notifications); returns the number of e-mails
+    sent."""
+    if warned or breached:
+        events.publish("case.sla_alerts", warned=list(warned), breached=list(breached), actor=None)
     found = Case.objects.filter(pk__in=[*warned, *breached]).select_related("owner")
     per_person = defaultdict(lambda: {"warned": [], "breached": []})
     breached = set(breached)
