@@ -24,6 +24,8 @@ class NotificationKind(models.TextChoices):
     SLA_WARNING = "sla_warning", _("SLA warnings")
     RECORD_CHANGED = "record_changed", _("Changes to followed records")
     FEEDBACK = "feedback", _("Customer feedback")
+    # Not a notification: what happened to one's records, in the daily digest when chosen.
+    RECORDS_SUMMARY = "records_summary", _("What happened to my records (in the digest)")
 
 
 class Delivery(models.TextChoices):

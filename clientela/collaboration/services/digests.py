@@ -1,10 +1,14 @@
 """The daily digest: one e-mail a morning to each person who asked for some kinds of
-notification that way, listing those not read in the app nor e-mailed yet.
+notification that way, listing those not read in the app nor e-mailed yet — and, for those who
+chose the summary of their records that way, what happened to them since the day before (their
+feed).
 
 The job runs every hour and acts once a day, from ``DIGEST_HOUR`` in the installation's time
 zone; each notification is marked e-mailed as its digest goes, so a run cut short never sends
 one twice and the next hour finishes the rest.
 """
+
+from datetime import timedelta
 
 from django.conf import settings
 from django.core.mail import send_mail
@@ -12,11 +16,11 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from clientela.core.models import Flag
+from clientela.core.models import Flag, User
 
-from ..choices import Delivery
+from ..choices import Delivery, NotificationKind
 from ..models import Notification, NotificationPreference
-from . import notifications
+from . import feed, notifications
 
 DIGEST_HOUR = 8
 MAX_ITEMS = 100
@@ -35,36 +39,50 @@ def send_digests(now=None):
         delivery=Delivery.DIGEST, user__is_active=True
     ).values_list("user_id", "kind"):
         kinds_of.setdefault(user_id, []).append(kind)
-    sent = sum(_send_one(user_id, kinds) for user_id, kinds in sorted(kinds_of.items()))
+    sent = sum(_send_one(user_id, kinds, now) for user_id, kinds in sorted(kinds_of.items()))
     flag.value = {"day": today}
     flag.save()
     return sent
 
 
-def _send_one(user_id, kinds):
+def _send_one(user_id, kinds, now):
+    user = User.objects.get(pk=user_id)
     pending = list(
         Notification.objects.filter(
             recipient_id=user_id, kind__in=kinds, read_at__isnull=True, emailed_at__isnull=True
         )
-        .select_related("recipient", "actor")
+        .select_related("actor")
         .order_by("id")[:MAX_ITEMS]
     )
-    if not pending or not pending[0].recipient.email:
+    happened = []
+    if NotificationKind.RECORDS_SUMMARY in kinds:
+        happened = feed.since(user, now - timedelta(days=1), MAX_ITEMS)
+    if not (pending or happened) or not user.email:
         return 0
-    user = pending[0].recipient
     with translation.override(user.language or settings.LANGUAGE_CODE):
         subject = ngettext(
             "Your Clientela digest: %(count)s notification",
             "Your Clientela digest: %(count)s notifications",
             len(pending),
         ) % {"count": len(pending)}
-        lines = [_("What happened since your last digest:"), ""]
+        lines = [_("What happened since your last digest:"), ""] if pending else []
         for notification in pending:
             lines.append(f"- {notification.get_kind_display()}: {notification.title}")
             if notification.text:
                 lines.append(f"  {notification.text}")
             if notifications.link(notification):
                 lines.append(f"  {notifications.link(notification)}")
-    send_mail(subject, "\n".join(lines), None, [user.email])
+        if happened:
+            lines += ["", _("On your records since yesterday:"), ""]
+            lines += [f"- {_said(entry)}" for entry in happened]
+    send_mail(subject, "\n".join(lines).strip(), None, [user.email])
     Notification.objects.filter(pk__in=[n.pk for n in pending]).update(emailed_at=timezone.now())
     return 1
+
+
+def _said(entry):
+    """ "Anna changed contact Núria Puig (job title)"."""
+    who = str(entry.actor) if entry.actor else "Clientela"
+    text = f"{who} {entry.get_verb_display()} {entry.record_kind} {entry.title}"
+    detail = ", ".join(entry.changed_fields) or entry.detail
+    return f"{text} ({detail})" if detail else text

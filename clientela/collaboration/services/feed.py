@@ -112,6 +112,20 @@ def team_feed(user, team, filters=Filters()):
     return _page(iter(_first(_in_scope(user, rows))))
 
 
+def since(user, moment, limit):
+    """What happened to ``user``'s records (owned or followed) since ``moment``, newest first,
+    at most ``limit`` entries (the daily digest)."""
+    entries, before = [], None
+    while len(entries) < limit:
+        page = my_feed(user, Filters(before=before))
+        fresh = [e for e in page.entries if e.created_at >= moment]
+        entries += fresh
+        if len(fresh) < len(page.entries) or page.next_before is None:
+            break
+        before = page.next_before
+    return entries[:limit]
+
+
 def _filtered(user, filters):
     areas = [a for a in _areas() if permissions.can_read(user, a)]
     rows = FeedEntry.objects.filter(area__in=areas).select_related("actor").only(*SHOWN)

@@ -76,3 +76,21 @@ def test_inactive_people_get_no_digest(marta, customer, admin_user):
 
     assert digests.send_digests(local(9)) == 0
     assert mail.outbox == []
+
+
+def test_the_digest_can_tell_what_happened_to_ones_records(make_user, admin_user):
+    owner = make_user("sales", username="pau", scope="own")
+    notifications.set_delivery(owner, NotificationKind.RECORDS_SUMMARY, Delivery.DIGEST)
+    now = timezone.now()
+    contact = contact_services.create_contact(actor=admin_user, first_name="Ona", owner=owner)
+    contact_services.update_contact(contact, actor=admin_user, job_title="CEO")
+    quiet = make_user("sales", username="pere", scope="own")  # did not ask for it
+    contact_services.create_contact(actor=admin_user, first_name="Eva", owner=quiet)
+
+    assert digests.send_digests(timezone.localtime(now).replace(hour=9)) == 1
+    (sent,) = mail.outbox
+    assert sent.to == [owner.email]
+    assert "On your records since yesterday:" in sent.body
+    assert "changed contact Ona (job title)" in sent.body
+    assert "created contact Ona" in sent.body
+    assert "Eva" not in sent.body
