@@ -5,7 +5,8 @@ Entries go in as plain rows (``core.bulk.insert_rows``: ``COPY`` on PostgreSQL) 
 indexes dropped and made again afterwards, as a restore would. They belong to the 200 members
 of the fan-out team and 50 other people, four in five given to the team too; they are about
 contacts, deals, cases and companies, with the mix of verbs a working CRM has. The member the
-suite signs in as follows 200 records and has 2,000 notifications, 100 of them unread.
+suite signs in as follows 200 records (their entries in its feed, as following them would
+have put them) and has 2,000 notifications, 100 of them unread.
 """
 
 import os
@@ -17,7 +18,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import connection, transaction
 from django.utils import timezone
 
-from clientela.collaboration.models import FeedEntry, Follow, Notification
+from clientela.collaboration.models import FeedEntry, Follow, FollowedEntry, Notification
 from clientela.core import bulk
 from clientela.core.models import Flag, Role, User
 
@@ -44,7 +45,26 @@ def ensure(team, members):
     if not Flag.objects.filter(name=FLAG).exists():
         _generate(team, members)
         Flag.objects.create(name=FLAG)
+    if not FollowedEntry.objects.filter(user=members[0]).exists():
+        _deliver(members[0])
     return {"feed_entries": _count()}
+
+
+@transaction.atomic
+def _deliver(user):
+    """The entries on the records ``user`` follows put in their feed, as ``feed.write`` and
+    ``follows.follow_all`` would have as they were written."""
+    delivered, entries, follows = (
+        connection.ops.quote_name(m._meta.db_table) for m in (FollowedEntry, FeedEntry, Follow)
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {delivered} (user_id, entry_id) "  # noqa: S608
+            f"SELECT f.user_id, e.id FROM {entries} e JOIN {follows} f "
+            "ON f.content_type_id = e.content_type_id AND f.object_id = e.object_id "
+            "WHERE f.user_id = %s AND (e.owner_id IS NULL OR e.owner_id <> f.user_id)",
+            [user.pk],
+        )
 
 
 def _count():

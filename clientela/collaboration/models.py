@@ -285,4 +285,21 @@ def field_labels(model, names):
     return labels
 
 
+class FollowedEntry(models.Model):
+    """A feed entry put in the feed of someone following its record, when it was written (and,
+    when they start following, the record's latest entries): the followed part of a person's
+    feed is one range of this table's index, whatever they follow."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    entry = models.ForeignKey(FeedEntry, on_delete=models.CASCADE, related_name="deliveries")
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "entry"], name="followed_entry_once")
+        ]
+
+    def __str__(self):
+        return f"{self.user_id} ← {self.entry_id}"
+
+
 from .models_feedback import Survey, SurveyAnswer, SurveyInvitation  # noqa: E402, F401

@@ -214,6 +214,7 @@ def feed_page(request):
         page = feed.team_feed(request.user, team, filters)
     else:
         page = feed.my_feed(request.user, filters)
+    feed.present(page.entries)
     query = request.GET.copy()
     query.pop("before", None)
     return render(

@@ -7,7 +7,6 @@ import contextvars
 from collections import defaultdict
 from contextlib import contextmanager
 
-from django.contrib.contenttypes.models import ContentType
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
@@ -16,8 +15,8 @@ from clientela.core.choices import ChangeAction
 from clientela.core.models import User
 
 from ..choices import FeedVerb, NotificationKind
-from ..models import FeedEntry, Follow, field_labels
-from . import feed, forgetting, notifications
+from ..models import field_labels
+from . import feed, follows, forgetting, notifications
 
 VERBS = {
     ChangeAction.CREATE: FeedVerb.CREATED,
@@ -47,13 +46,17 @@ def record_history(records, action, changes_by_pk, actor):
             forgetting.forget(model, [r.pk for r in group])
         return
     verb = VERBS[action]
-    FeedEntry.objects.bulk_create(
-        [e for r in records if (e := _entry(r, verb, changes_by_pk, actor))], batch_size=500
-    )
+    entries = [e for r in records if (e := _entry(r, verb, changes_by_pk, actor))]
+    # One read of the follows for the entries' records (an activity's: its deal or contact)
+    # and the records changed.
+    keys = {(e.model, e.object_id) for e in entries}
+    keys |= {(type(r), r.pk) for r in _with_feed(records)}
+    followers = follows.followers_of(keys)
+    feed.write(entries, followers)
     if action == ChangeAction.UPDATE:
         if not _quiet.get():
             _tell_new_owners(records, changes_by_pk, actor)
-        _tell_followers(records, changes_by_pk, actor)
+        _tell_followers(records, changes_by_pk, actor, followers)
 
 
 def _entry(record, verb, changes_by_pk, actor):
@@ -95,20 +98,10 @@ def _tell_new_owners(records, changes_by_pk, actor):
             )
 
 
-def _tell_followers(records, changes_by_pk, actor):
-    """Followers (other than the owner, who has the feed) told of each change they may see;
-    one read of the follows for all the records."""
-    records = _with_feed(records)
-    followers = defaultdict(set)
-    for model, group in _by_model(records):
-        content_type = ContentType.objects.get_for_model(model)
-        rows = Follow.objects.filter(
-            content_type=content_type, object_id__in=[r.pk for r in group]
-        ).values_list("object_id", "user_id")
-        for object_id, user_id in rows:
-            followers[(model, object_id)].add(user_id)
+def _tell_followers(records, changes_by_pk, actor, followers):
+    """Followers (other than the owner, who has the feed) told of each change they may see."""
     told = []
-    for record in records:
+    for record in _with_feed(records):
         ids = followers.get((type(record), record.pk), set()) - {record.owner_id}
         if not ids:
             continue

@@ -18,14 +18,13 @@ from django.db.models import Q
 
 from clientela.core import permissions
 from clientela.core.choices import RecordScope
+from clientela.core.models import User
 
-from ..models import FeedEntry, Follow
-from . import notifications
+from ..choices import FeedVerb
+from ..models import FeedEntry, FollowedEntry, field_labels
+from . import follows, notifications
 
 PAGE_SIZE = 30
-# Follows read for a person's feed: the most recent ones (following thousands of records
-# would make the feed noise anyway).
-MAX_FOLLOWS = 500
 MAX_DETAIL = 300
 # The records with a feed ("<app label>.<model name>"); an activity's entry goes to its record.
 FEED_RECORDS = {
@@ -68,11 +67,27 @@ def add(record, verb, *, actor, detail=""):
     feed; returns it, or ``None``."""
     if label(type(record)) not in FEED_RECORDS:
         return None
-    return FeedEntry.objects.create(**_fields(entry_for(record, verb, actor=actor, detail=detail)))
+    return write([entry_for(record, verb, actor=actor, detail=detail)])[0]
 
 
-def _fields(entry):
-    return {f.attname: getattr(entry, f.attname) for f in FeedEntry._meta.concrete_fields}
+def write(entries, followers=None):
+    """Save ``entries`` and put each in the feeds of its record's followers (fan-out on
+    write: one read of the follows — none when the caller has ``followers``, as
+    ``follows.followers_of`` gives them — and one insert, whatever the number)."""
+    made = FeedEntry.objects.bulk_create(entries, batch_size=500)
+    if followers is None:
+        followers = follows.followers_of([(e.model, e.object_id) for e in made])
+    FollowedEntry.objects.bulk_create(
+        [
+            FollowedEntry(user_id=user_id, entry_id=entry.pk)
+            for entry in made
+            for user_id in followers.get((entry.model, entry.object_id), ())
+            if user_id != entry.owner_id
+        ],
+        batch_size=1000,
+        ignore_conflicts=True,
+    )
+    return made
 
 
 @dataclass(frozen=True)
@@ -94,11 +109,8 @@ class Page:
 def my_feed(user, filters=Filters()):
     """What happened to the records ``user`` owns (when it happened) or follows."""
     owned = _filtered(user, filters).filter(owner_id=user.pk)
-    pages = [_first(owned)]
-    followed = _followed_q(user)
-    if followed is not None:
-        others = _filtered(user, filters).filter(followed).exclude(owner_id=user.pk)
-        pages.append(_first(_in_scope(user, others)))
+    followed = _filtered(user, filters).filter(deliveries__user=user).exclude(owner_id=user.pk)
+    pages = [_first(owned), _first(_in_scope(user, followed))]
     return _page(heapq.merge(*pages, key=lambda e: -e.pk))
 
 
@@ -110,6 +122,28 @@ def team_feed(user, team, filters=Filters()):
         return Page([], None)
     rows = _filtered(user, filters).filter(Q(team_id=team.pk) | Q(owner_id__in=members))
     return _page(iter(_first(_in_scope(user, rows))))
+
+
+def present(entries):
+    """Give each entry the words a page shows — ``verb_label``, ``kind_label`` and
+    ``fields_label`` (the fields an update changed) — translated once per page rather than
+    once per entry."""
+    words = {}
+
+    def said(key, make):
+        if key not in words:
+            words[key] = str(make())
+        return words[key]
+
+    for entry in entries:
+        model = entry.model
+        entry.verb_label = said(entry.verb, entry.get_verb_display)
+        entry.kind_label = said(model, lambda m=model: m._meta.verbose_name)
+        names = entry.detail.split(",") if entry.verb == FeedVerb.UPDATED and entry.detail else []
+        entry.fields_label = ", ".join(
+            said((model, n), lambda n=n, m=model: field_labels(m, [n])[0]) for n in names
+        )
+    return entries
 
 
 def since(user, moment, limit):
@@ -154,21 +188,15 @@ def _content_type(label):
 
 
 def _in_scope(user, rows):
+    """``rows`` the user's scope lets them see. A team scope names the teammates through a
+    subquery: a list of a big team's ids costs more to plan than the query takes to run."""
+    if permissions.scope_of(user) == RecordScope.TEAM:
+        mates = User.teams.through.objects.filter(team_id__in=user.team_ids()).values("user_id")
+        return rows.filter(
+            Q(owner_id=user.pk) | Q(owner_id__in=mates) | Q(team_id__in=user.team_ids())
+        )
     condition = permissions.scope_q(user)
     return rows if condition is None else rows.filter(condition)
-
-
-def _followed_q(user):
-    """Entries on the records ``user`` follows, or ``None`` when they follow none."""
-    by_type = {}
-    follows = Follow.objects.filter(user=user).order_by("-id")[:MAX_FOLLOWS]
-    for content_type_id, object_id in follows.values_list("content_type_id", "object_id"):
-        by_type.setdefault(content_type_id, []).append(object_id)
-    condition = None
-    for content_type_id, ids in by_type.items():
-        one = Q(content_type_id=content_type_id, object_id__in=ids)
-        condition = one if condition is None else condition | one
-    return condition
 
 
 def _first(rows):

@@ -8,7 +8,10 @@ from django.db import transaction
 from clientela.core import permissions
 
 from ..choices import FollowReason
-from ..models import Follow
+from ..models import FeedEntry, Follow, FollowedEntry
+
+# The entries of a record put in the feed of someone who starts following it.
+BACKFILL = 20
 
 
 def _key(record):
@@ -24,7 +27,8 @@ def follow(record, *, user, reason=FollowReason.MANUAL):
 
 
 def follow_all(record, users, *, reason):
-    """Rows for those of ``users`` not yet following (callers checked they may see it)."""
+    """Rows for those of ``users`` not yet following (callers checked they may see it); the
+    record's latest feed entries go into their feeds."""
     content_type, object_id = _key(record)
     Follow.objects.bulk_create(
         [
@@ -33,12 +37,40 @@ def follow_all(record, users, *, reason):
         ],
         ignore_conflicts=True,
     )
+    latest = FeedEntry.objects.filter(content_type=content_type, object_id=object_id)
+    FollowedEntry.objects.bulk_create(
+        [
+            FollowedEntry(user=user, entry_id=entry_id)
+            for entry_id in latest.order_by("-id").values_list("id", flat=True)[:BACKFILL]
+            for user in users
+        ],
+        ignore_conflicts=True,
+    )
+
+
+def followers_of(keys):
+    """``{(model, pk): {user id, ...}}`` of the people following the records with ``keys``
+    (``(model, pk)`` pairs) by a row (owners are not in it), one query per kind of record."""
+    pks_by_model = {}
+    for model, pk in keys:
+        pks_by_model.setdefault(model, []).append(pk)
+    found = {}
+    for model, pks in pks_by_model.items():
+        content_type = ContentType.objects.get_for_model(model)
+        rows = Follow.objects.filter(content_type=content_type, object_id__in=pks)
+        for object_id, user_id in rows.values_list("object_id", "user_id"):
+            found.setdefault((model, object_id), set()).add(user_id)
+    return found
 
 
 @transaction.atomic
 def unfollow(record, *, user):
+    """``user`` stops following ``record``; its entries leave their feed (unless they own it)."""
     content_type, object_id = _key(record)
     Follow.objects.filter(user=user, content_type=content_type, object_id=object_id).delete()
+    FollowedEntry.objects.filter(
+        user=user, entry__content_type=content_type, entry__object_id=object_id
+    ).delete()
 
 
 def is_following(record, user):

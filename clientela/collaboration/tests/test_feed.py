@@ -5,7 +5,7 @@ from django.urls import reverse
 
 from clientela.activities import services as activity_services
 from clientela.collaboration.choices import FeedVerb
-from clientela.collaboration.models import Comment, FeedEntry
+from clientela.collaboration.models import Comment, FeedEntry, FollowedEntry
 from clientela.collaboration.services import comments, feed, follows
 from clientela.contacts import services as contact_services
 from clientela.contacts.privacy import erasure
@@ -57,10 +57,12 @@ def test_followed_records_are_in_the_feed_while_in_scope(make_user, admin_user, 
     ]
 
     limited = make_user("sales", username="pablo", scope="own")
-    follows.Follow.objects.create(
-        user=limited, content_type=FeedEntry.objects.first().content_type, object_id=other.pk
-    )
+    follows.follow_all(other, [limited], reason="manual")  # as if it had been theirs
+    assert FollowedEntry.objects.filter(user=limited).count() == 2
     assert feed.my_feed(limited).entries == []  # a follow outlives access; the feed does not
+
+    follows.unfollow(other, user=reader)
+    assert feed.my_feed(reader).entries == []
 
 
 def test_the_team_feed_is_for_its_members(make_user, admin_user, sales, owner, customer):
