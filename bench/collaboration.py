@@ -139,7 +139,7 @@ def _summary(times):
 def measure(args, db):
     from django.db import transaction
 
-    from clientela.collaboration.models import Comment, Follow, Notification
+    from clientela.collaboration.models import Comment, Follow, FollowedEntry, Notification
     from clientela.collaboration.services import comments
 
     author, contact, team = _setup()
@@ -154,6 +154,7 @@ def measure(args, db):
         told = Notification.objects.filter(object_id=contact.pk).count()
         Notification.objects.filter(object_id=contact.pk).delete()
         Follow.objects.filter(object_id=contact.pk).delete()
+        FollowedEntry.objects.filter(entry__object_id=contact.pk).delete()
         Comment.objects.filter(pk=comment.pk).delete()
         if n:  # the first run warms the caches
             times.append(elapsed)

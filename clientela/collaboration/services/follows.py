@@ -27,8 +27,9 @@ def follow(record, *, user, reason=FollowReason.MANUAL):
 
 
 def follow_all(record, users, *, reason):
-    """Rows for those of ``users`` not yet following (callers checked they may see it); the
-    record's latest feed entries go into their feeds."""
+    """Rows for those of ``users`` not yet following (callers checked they may see it). Those
+    who chose to follow it get the record's latest feed entries in their feeds; the mentioned,
+    the commenters and those who handed it over get what happens from then on."""
     content_type, object_id = _key(record)
     Follow.objects.bulk_create(
         [
@@ -37,6 +38,8 @@ def follow_all(record, users, *, reason):
         ],
         ignore_conflicts=True,
     )
+    if reason != FollowReason.MANUAL:
+        return
     latest = FeedEntry.objects.filter(content_type=content_type, object_id=object_id)
     FollowedEntry.objects.bulk_create(
         [
