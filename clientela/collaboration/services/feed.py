@@ -5,8 +5,9 @@ Entries are written with the history (``changes.record_history``, in the same tr
 by the comments, handoffs and feedback that concern a record. An activity's entry belongs to
 the record it was logged on (its deal, else its contact, else its company), so the customer's
 owner sees the call a colleague made. Entries keep the record's owner and team when they were
-written: a page is one range read of the owner's (or team's) index, whatever the size of the
-history.
+written, and each is put into its record's followers' feeds as it is written (``write``): a
+page is one range read of the owner's index and one of the followed entries' (or the team's),
+whatever the size of the history.
 """
 
 import heapq
