@@ -65,6 +65,7 @@ def _deliver(user):
             "WHERE f.user_id = %s AND (e.owner_id IS NULL OR e.owner_id <> f.user_id)",
             [user.pk],
         )
+        cursor.execute(f"ANALYZE {delivered}")
 
 
 def _count():

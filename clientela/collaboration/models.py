@@ -290,7 +290,10 @@ class FollowedEntry(models.Model):
     when they start following, the record's latest entries): the followed part of a person's
     feed is one range of this table's index, whatever they follow."""
 
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    # The unique (user, entry) index is the one a feed page reads, newest entry first.
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+", db_index=False
+    )
     entry = models.ForeignKey(FeedEntry, on_delete=models.CASCADE, related_name="deliveries")
 
     class Meta:
