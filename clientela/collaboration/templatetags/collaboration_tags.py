@@ -41,3 +41,12 @@ def record_comments(context, record):
         "owner": getattr(record, "owner_id", None) == user.pk,
         "csrf_token": context.get("csrf_token"),
     }
+
+
+@register.inclusion_tag("collaboration/_customer_comments.html")
+def customer_comments(record):
+    """The comments on ``record`` marked visible to the customer, for the customer portal."""
+    shown = comments.comments_on(record).filter(
+        visibility=Visibility.CUSTOMER, deleted_at__isnull=True
+    )
+    return {"comments": shown}

@@ -11,6 +11,7 @@ from aiosmtpd.controller import Controller
 from django.urls import reverse
 from django.utils import timezone
 
+from clientela.collaboration.services import comments
 from clientela.contacts import services as contact_services
 from clientela.support.choices import CaseChannel, CaseStatus, MessageKind
 from clientela.support.models import Case, PortalLink
@@ -116,6 +117,10 @@ def test_customers_see_their_own_cases_without_internal_notes(client, inbox, age
     mine = cases.create_case(actor=agent, subject="Lamp", description="Broken", contact=ana)
     cases.add_note(mine, "She is a difficult customer.", actor=agent)
     cases.reply_to_case(mine, "We are on it.", actor=agent)
+    comments.add_comment(mine, actor=agent, body="Ask @ventas about a discount")
+    comments.add_comment(
+        mine, actor=agent, body="A new lamp leaves **today**", visibility="customer"
+    )
     theirs = cases.create_case(actor=agent, subject="Jordi's", description="x", contact=jordi)
     sign_in(client, inbox)
 
@@ -123,6 +128,7 @@ def test_customers_see_their_own_cases_without_internal_notes(client, inbox, age
     assert "Lamp" in listed and "Jordi" not in listed
     page = client.get(reverse("portal:case", args=[mine.pk])).content.decode()
     assert "We are on it." in page and "difficult customer" not in page
+    assert "<strong>today</strong>" in page and "discount" not in page  # comments too
     assert client.get(reverse("portal:case", args=[theirs.pk])).status_code == 404
     assert client.post(reverse("portal:case", args=[theirs.pk]), {"body": "hi"}).status_code == 404
     assert theirs.messages.count() == 1
