@@ -18,6 +18,7 @@ from clientela.core import permissions
 from clientela.core.api.base import ApiViewMixin
 from clientela.core.models import Team
 
+from . import jobs
 from .choices import FeedVerb, Sentiment, Visibility
 from .models import Comment, FeedEntry, Follow, Notification, Survey, SurveyAnswer
 from .services import comments, feed, feedback, follows, notifications
@@ -437,8 +438,6 @@ class SurveyViewSet(
             raise Http404
         invitation = feedback.invite(survey, contact)
         if given["send"]:
-            from . import jobs
-
             jobs.email_survey_invitations.enqueue([invitation.pk])
         link = request.build_absolute_uri(feedback.path(invitation))
         return Response({"id": invitation.pk, "link": link}, status=status.HTTP_201_CREATED)

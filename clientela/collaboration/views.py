@@ -135,7 +135,7 @@ def notification_list(request):
         .select_related("actor")
         .defer("recipient_id", "emailed_at", *ACTOR_UNUSED)
     )
-    before = _cursor(request.GET.get("before", ""))
+    before = cursor_from(request.GET.get("before", ""))
     if before is not None:
         rows = rows.filter(pk__lt=before)
     page = list(rows.order_by("-id")[: PAGE_SIZE + 1])
@@ -208,7 +208,7 @@ def feed_page(request):
     filters = feed.Filters(
         kinds=tuple(k for k in request.GET.getlist("kind") if k in feed.FEED_RECORDS),
         verbs=tuple(v for v in request.GET.getlist("verb") if v in FeedVerb.values),
-        before=_cursor(request.GET.get("before", "")),
+        before=cursor_from(request.GET.get("before", "")),
     )
     if team:
         page = feed.team_feed(request.user, team, filters)
@@ -232,7 +232,7 @@ def feed_page(request):
     )
 
 
-def _cursor(value):
+def cursor_from(value):
     """The id a page starts below, or ``None`` for the first page (anything but a sane
     positive number)."""
     return int(value) if value.isdigit() and len(value) <= 18 else None

@@ -18,10 +18,12 @@ from clientela.core import permissions
 from clientela.core.choices import RecordScope
 from clientela.core.models import Team
 
+from . import jobs
 from .choices import Sentiment, SurveyKind
 from .forms import SurveyForm
 from .models import Survey, SurveyAnswer
 from .services import feedback
+from .views import cursor_from
 
 PAGE_SIZE = 30
 WINDOW_DAYS = 90
@@ -35,10 +37,6 @@ def _answers_seen_by(user):
     condition = permissions.scope_q(user, "contact__owner_id", "contact__team_id")
     answers = SurveyAnswer.objects.all()
     return answers if condition is None else answers.filter(condition)
-
-
-def _cursor(value):
-    return int(value) if value.isdigit() and len(value) <= 18 else None
 
 
 @never_cache
@@ -59,7 +57,7 @@ def feedback_page(request):
         answers = answers.filter(sentiment=sentiment)
     since = timezone.now() - timedelta(days=WINDOW_DAYS)
     page_rows = answers.select_related("survey", "contact", "case").order_by("-id")
-    before = _cursor(request.GET.get("before", ""))
+    before = cursor_from(request.GET.get("before", ""))
     if before is not None:
         page_rows = page_rows.filter(pk__lt=before)
     rows = list(page_rows[: PAGE_SIZE + 1])
@@ -165,8 +163,6 @@ def survey_invite(request, pk):
     invitation = feedback.invite(survey, contact)
     request.session["survey_link"] = request.build_absolute_uri(feedback.path(invitation))
     if request.POST.get("send") == "on":
-        from . import jobs
-
         jobs.email_survey_invitations.enqueue([invitation.pk])
         messages.success(request, _("Invitation e-mailed to %(name)s.") % {"name": contact})
     return redirect("feedback:survey_detail", pk=survey.pk)

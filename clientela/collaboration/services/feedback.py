@@ -31,6 +31,7 @@ from clientela.core.models import User
 from clientela.support.choices import CaseChannel, CasePriority
 from clientela.support.services import cases
 
+from .. import jobs
 from ..choices import FeedVerb, NotificationKind, Sentiment, SurveyKind
 from ..models import Survey, SurveyAnswer, SurveyInvitation
 from ..models_feedback import MAX_ANSWER, MAX_QUESTION, MAX_QUESTIONS
@@ -120,8 +121,6 @@ def invite_after(event_name, record):
         if not asked:
             made.append(invite(survey, contact, about=record).pk)
     if made:
-        from .. import jobs
-
         transaction.on_commit(lambda: jobs.email_survey_invitations.enqueue(made))
     return made
 
@@ -218,8 +217,6 @@ def answer(token, *, score=None, comment="", answers=None):
         created_at=now,
     )
     _on_timeline(made, invitation.contact)
-    from .. import jobs
-
     transaction.on_commit(lambda: jobs.route_feedback.enqueue(made.pk))
     return made
 

@@ -10,6 +10,7 @@ from django.urls import NoReverseMatch, reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from .. import jobs
 from ..choices import Delivery, NotificationKind
 from ..models import Notification, NotificationPreference
 
@@ -63,8 +64,6 @@ def notify_many(items, *, kind, actor, title="", url=""):
     )
     by_email = [n.pk for n in made if wanted[n.recipient_id] == Delivery.EMAIL]
     if by_email:
-        from .. import jobs
-
         transaction.on_commit(lambda: jobs.email_notifications.enqueue(by_email))
     return made
 
