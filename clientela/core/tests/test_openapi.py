@@ -211,6 +211,27 @@ def test_every_api_route_is_documented(spec):
             (f"/api/v1/{resource}/{{id}}/", "PATCH"),
             (f"/api/v1/{resource}/{{id}}/", "DELETE"),
         }
+    expected |= {  # collaboration
+        ("/api/v1/comments/", "GET"),
+        ("/api/v1/comments/", "POST"),
+        ("/api/v1/comments/{id}/", "PATCH"),
+        ("/api/v1/comments/{id}/", "DELETE"),
+        ("/api/v1/notifications/", "GET"),
+        ("/api/v1/notifications/{id}/", "GET"),
+        ("/api/v1/notifications/read/", "POST"),
+        ("/api/v1/notifications/unread-count/", "GET"),
+        ("/api/v1/follows/", "GET"),
+        ("/api/v1/follows/", "POST"),
+        ("/api/v1/follows/{id}/", "DELETE"),
+        ("/api/v1/feed/", "GET"),
+        ("/api/v1/surveys/", "GET"),
+        ("/api/v1/surveys/", "POST"),
+        ("/api/v1/surveys/{id}/", "GET"),
+        ("/api/v1/surveys/{id}/", "PATCH"),
+        ("/api/v1/surveys/{id}/invite/", "POST"),
+        ("/api/v1/survey-answers/", "GET"),
+        ("/api/v1/survey-answers/{id}/", "GET"),
+    }
     assert documented == expected
 
 
