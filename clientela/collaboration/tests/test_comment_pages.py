@@ -141,3 +141,20 @@ def test_nobody_follows_what_they_may_not_see(client, make_user, customer):
     url = reverse("collaboration:follow", args=[content_type.pk, customer.pk])
 
     assert client.post(url, {"follow": "on"}).status_code == 404
+
+
+def test_mention_suggestions_for_the_autocomplete(client, agent, owner, sales):
+    client.force_login(agent)
+    url = reverse("collaboration:mention_suggestions")
+
+    found = client.get(url, {"q": "j"}).json()["results"]
+    assert {"handle": "jordi.ferrer", "name": str(owner), "kind": "user"} in found
+    assert client.get(url, {"q": "VEN"}).json()["results"][0] == {
+        "handle": "ventas",
+        "name": "Ventas",
+        "kind": "team",
+    }
+    for hostile in ("", "@", "' OR 1=1 --", "<script>", "x" * 5000, "%", "_"):
+        assert client.get(url, {"q": hostile}).json() == {"results": []}
+    client.logout()
+    assert client.get(url, {"q": "j"}).status_code == 302
