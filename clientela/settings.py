@@ -74,6 +74,7 @@ INSTALLED_APPS = [
     "clientela.marketing",
     "clientela.automation",
     "clientela.collaboration",
+    "clientela.analytics",
 ]
 
 MIDDLEWARE = [
