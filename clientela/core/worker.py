@@ -64,6 +64,11 @@ PERIODIC_JOBS = [
     ("job:scan_duplicates", timedelta(days=1), "clientela.contacts.jobs.scan_duplicates"),
     ("job:refresh_sla", timedelta(minutes=1), "clientela.support.jobs.refresh_sla"),
     (
+        "job:retrain_customers",
+        timedelta(days=1),
+        "clientela.analytics.jobs.retrain_customers",
+    ),
+    (
         "job:send_unsent_messages",
         timedelta(minutes=10),
         "clientela.support.jobs.send_unsent_messages",

@@ -28,6 +28,8 @@ class NotEnoughData(ValueError):
 
 # Fewer customers than this say too little about a population.
 MIN_CUSTOMERS = 20
+# A fitted parameter beyond this has run off to infinity: the data does not determine it.
+MAX_PARAM = 1e6
 
 
 @dataclass(frozen=True)
@@ -97,9 +99,8 @@ def fit_bgnbd(x, t_x, T):
     def cost(logs):
         return -bgnbd_log_likelihood(np.exp(logs), x, t_x, T).sum() / len(x)
 
-    found = _minimize(cost, np.zeros(4))
-    r, alpha, a, b = np.exp(found.x)
-    return BgNbd(r, alpha, a, b, -found.fun * len(x))
+    (r, alpha, a, b), log_likelihood = _fit(cost, 4, len(x))
+    return BgNbd(r, alpha, a, b, log_likelihood)
 
 
 @dataclass(frozen=True)
@@ -148,17 +149,16 @@ def fit_gamma_gamma(x, m):
     def cost(logs):
         return -gamma_gamma_log_likelihood(np.exp(logs), x, m).sum() / len(x)
 
-    found = _minimize(cost, np.zeros(3))
-    p, q, gamma = np.exp(found.x)
-    return GammaGamma(p, q, gamma, -found.fun * len(x))
+    (p, q, gamma), log_likelihood = _fit(cost, 3, len(x))
+    return GammaGamma(p, q, gamma, log_likelihood)
 
 
-def lifetime_value(model, spend, x, t_x, T, m, *, periods, period_length, discount_rate):
+def lifetime_value(model, x, t_x, T, value, *, periods, period_length, discount_rate):
     """Customer lifetime value over the next ``periods`` (of ``period_length`` time units
-    each, e.g. 12 months of 30 days): each period's expected purchases times the expected
-    value, discounted at ``discount_rate`` per period."""
+    each, e.g. 12 months of 30 days): each period's expected purchases times ``value`` (what a
+    purchase of theirs is expected to be worth), discounted at ``discount_rate`` per period."""
     x, t_x, T = _arrays(x, t_x, T)
-    value = spend.expected_value(x, m)
+    value = np.asarray(value, dtype=float)
     total = np.zeros_like(x)
     before = np.zeros_like(x)
     for n in range(1, periods + 1):
@@ -172,13 +172,17 @@ def _arrays(*columns):
     return tuple(np.asarray(c, dtype=float) for c in columns)
 
 
-def _minimize(cost, start):
+def _fit(cost, size, customers):
+    """The parameters minimising ``cost`` (of their logarithms), and the log-likelihood;
+    ``NotEnoughData`` when the histories do not pin them down (a value running off to
+    infinity: everyone's purchases of one same value, say)."""
     found = minimize(
         cost,
-        start,
+        np.zeros(size),
         method="Nelder-Mead",
         options={"maxiter": 20_000, "xatol": 1e-7, "fatol": 1e-10},
     )
-    if not np.isfinite(found.fun):
+    params = np.exp(found.x)
+    if not (np.isfinite(found.fun) and np.all(np.isfinite(params)) and np.all(params < MAX_PARAM)):
         raise NotEnoughData("the model could not be fitted to these histories")
-    return found
+    return tuple(float(p) for p in params), float(-found.fun * customers)

@@ -78,10 +78,11 @@ def test_lifetime_value_is_discounted_and_grows_with_value(data, model):
     x, t_x, T, m = data
     spend = btyd.fit_gamma_gamma(x, m)
     args = dict(periods=12, period_length=4.35, discount_rate=0.01)
-    values = btyd.lifetime_value(model, spend, [5, 5], [38, 38], [38.86, 38.86], [20, 40], **args)
+    worth = spend.expected_value([5, 5], [20, 40])
+    values = btyd.lifetime_value(model, [5, 5], [38, 38], [38.86, 38.86], worth, **args)
     assert 0 < values[0] < values[1]
     undiscounted = btyd.lifetime_value(
-        model, spend, [5], [38], [38.86], [20], **{**args, "discount_rate": 0.0}
+        model, [5], [38], [38.86], worth[:1], **{**args, "discount_rate": 0.0}
     )
     assert undiscounted[0] > values[0]
 

@@ -1,0 +1,11 @@
+"""Background jobs of analytics: the models retrained every day."""
+
+from django_tasks import task
+
+
+@task()
+def retrain_customers():
+    """Every day (``core.worker.PERIODIC_JOBS``): customers' scores and predictions."""
+    from .services import customers
+
+    return customers.retrain().pk

@@ -1,0 +1,63 @@
+"""What analytics computes and keeps (it writes no other app's data): each customer's scores
+and predictions, and a log of each model's training with its accuracy."""
+
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from .segmentation.rfm import SEGMENTS
+
+
+class PredictionKind(models.TextChoices):
+    CUSTOMERS = "customers", _("Customers: RFM, still active, repeat purchases and value")
+
+
+class RunStatus(models.TextChoices):
+    READY = "ready", _("Ready")
+    NOT_ENOUGH_DATA = "not_enough", _("Not enough data yet")
+
+
+class PredictionRun(models.Model):
+    """One training of a model: when, on how much, and how well it did on held-out data."""
+
+    kind = models.CharField(_("model"), max_length=20, choices=PredictionKind.choices)
+    status = models.CharField(_("status"), max_length=12, choices=RunStatus.choices)
+    trained_at = models.DateTimeField(_("trained"), default=timezone.now)
+    trained_on = models.PositiveIntegerField(_("records"), default=0)
+    parameters = models.JSONField(default=dict)
+    accuracy = models.JSONField(default=dict)
+    message = models.CharField(max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["-id"]
+        verbose_name = _("model training")
+        verbose_name_plural = _("model trainings")
+
+    def __str__(self):
+        return f"{self.get_kind_display()} {self.trained_at:%Y-%m-%d %H:%M}"
+
+
+class CustomerScore(models.Model):
+    """A customer's RFM scores and segment, and what the repeat-purchase models expect of
+    them, as of the last training."""
+
+    contact = models.OneToOneField(
+        "contacts.Contact", on_delete=models.CASCADE, related_name="analytics_score"
+    )
+    recency = models.PositiveSmallIntegerField(_("recency score"))
+    frequency = models.PositiveSmallIntegerField(_("frequency score"))
+    monetary = models.PositiveSmallIntegerField(_("monetary score"))
+    segment = models.CharField(_("segment"), max_length=20, choices=list(SEGMENTS.items()))
+    p_alive = models.FloatField(_("probability still active"), null=True)
+    expected_purchases = models.FloatField(_("purchases expected in 90 days"), null=True)
+    expected_value = models.FloatField(_("expected value of a purchase"), null=True)
+    lifetime_value = models.FloatField(_("value expected in 12 months"), null=True)
+    computed_at = models.DateTimeField()
+
+    class Meta:
+        verbose_name = _("customer score")
+        verbose_name_plural = _("customer scores")
+        indexes = [models.Index(fields=["segment"], name="customer_score_segment_idx")]
+
+    def __str__(self):
+        return f"{self.contact_id}: {self.segment}"
