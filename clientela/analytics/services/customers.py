@@ -110,19 +110,19 @@ def retrain(now=None):
     with transaction.atomic():
         CustomerScore.objects.all().delete()
         segments = scores.segments
-        rows = (
-            CustomerScore(
-                contact_id=int(pk),
-                recency=int(scores.recency[i]),
-                frequency=int(scores.frequency[i]),
-                monetary=int(scores.monetary[i]),
-                segment=segments[i],
-                computed_at=now,
-                **{name: float(values[i]) for name, values in (predictions or {}).items()},
+        for start in range(0, len(found.contact_ids), BATCH):  # a batch in memory at a time
+            CustomerScore.objects.bulk_create(
+                CustomerScore(
+                    contact_id=int(found.contact_ids[i]),
+                    recency=int(scores.recency[i]),
+                    frequency=int(scores.frequency[i]),
+                    monetary=int(scores.monetary[i]),
+                    segment=segments[i],
+                    computed_at=now,
+                    **{name: float(values[i]) for name, values in predictions.items()},
+                )
+                for i in range(start, min(start + BATCH, len(found.contact_ids)))
             )
-            for i, pk in enumerate(found.contact_ids)
-        )
-        CustomerScore.objects.bulk_create(rows, batch_size=BATCH)
         return PredictionRun.objects.create(
             kind=PredictionKind.CUSTOMERS,
             status=status,
