@@ -9,3 +9,11 @@ def retrain_customers():
     from .services import customers
 
     return customers.retrain().pk
+
+
+@task()
+def retrain_deals():
+    """Every day: the open deals' scores, from the won and lost ones."""
+    from .services import leads
+
+    return leads.retrain().pk

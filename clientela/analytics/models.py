@@ -10,6 +10,7 @@ from .segmentation.rfm import SEGMENTS
 
 class PredictionKind(models.TextChoices):
     CUSTOMERS = "customers", _("Customers: RFM, still active, repeat purchases and value")
+    LEADS = "leads", _("Lead scoring: the chance each open deal is won")
 
 
 class RunStatus(models.TextChoices):
@@ -61,3 +62,20 @@ class CustomerScore(models.Model):
 
     def __str__(self):
         return f"{self.contact_id}: {self.segment}"
+
+
+class DealScore(models.Model):
+    """The chance an open deal is won, and the factors behind it, as of the last training."""
+
+    deal = models.OneToOneField("sales.Deal", on_delete=models.CASCADE, related_name="score")
+    probability = models.FloatField(_("chance of winning"))
+    # [{"feature": "source=referral", "effect": 0.8}, ...]: log-odds, strongest first.
+    factors = models.JSONField(default=list)
+    computed_at = models.DateTimeField()
+
+    class Meta:
+        verbose_name = _("deal score")
+        verbose_name_plural = _("deal scores")
+
+    def __str__(self):
+        return f"{self.deal_id}: {self.probability:.0%}"

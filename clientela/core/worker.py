@@ -68,6 +68,7 @@ PERIODIC_JOBS = [
         timedelta(days=1),
         "clientela.analytics.jobs.retrain_customers",
     ),
+    ("job:retrain_deals", timedelta(days=1), "clientela.analytics.jobs.retrain_deals"),
     (
         "job:send_unsent_messages",
         timedelta(minutes=10),
