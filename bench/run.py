@@ -56,6 +56,7 @@ SUITES = [
     "campaigns",
     "workflows",
     "collaboration",
+    "analytics",
 ]
 
 
