@@ -263,8 +263,15 @@ def _reset_sequences():
 
 
 def _clear():
-    """Empty the bench tables before generating another size."""
+    """Empty the bench tables before generating another size (with the rows of other suites
+    that point at contacts: survey answers and invitations, customer scores)."""
+    from clientela.analytics.models import CustomerScore
+    from clientela.collaboration.models import SurveyAnswer, SurveyInvitation
+
     tables = [
+        SurveyAnswer,
+        SurveyInvitation,
+        CustomerScore,
         SearchEntry,
         ContactEmail,
         ContactPhone,
