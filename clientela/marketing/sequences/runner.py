@@ -191,11 +191,14 @@ def _task(step, enrollment, contact, now):
     owner = step.task_owner if step.task_owner and step.task_owner.is_active else None
     if owner is None and step.task_team_id is None:
         owner = contact.owner  # nobody given: the contact's owner
+    # Counted from when the task is written: a run given an earlier ``now`` (a late worker, a
+    # test) must not make a task due before it was created.
+    start = max(now, timezone.now())
     task = activities.log_activity(
         actor=None,
         kind=ActivityKind.TASK,
         subject=step.subject,
-        due_at=now + timezone.timedelta(days=step.due_in_days),
+        due_at=start + timezone.timedelta(days=step.due_in_days),
         owner=owner,
         team=step.task_team,
         contact=contact,
