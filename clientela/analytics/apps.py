@@ -9,3 +9,8 @@ class AnalyticsConfig(AppConfig):
     name = "clientela.analytics"
     label = "analytics"
     verbose_name = _("Analytics")
+
+    def ready(self):
+        from . import rollups
+
+        rollups.track()

@@ -17,3 +17,11 @@ def retrain_deals():
     from .services import leads
 
     return leads.retrain().pk
+
+
+@task()
+def settle_rollups():
+    """Every five minutes: the reports' daily rollups counted again where records changed."""
+    from . import rollups
+
+    rollups.settle_all()

@@ -69,6 +69,7 @@ PERIODIC_JOBS = [
         "clientela.analytics.jobs.retrain_customers",
     ),
     ("job:retrain_deals", timedelta(days=1), "clientela.analytics.jobs.retrain_deals"),
+    ("job:settle_rollups", timedelta(minutes=5), "clientela.analytics.jobs.settle_rollups"),
     (
         "job:send_unsent_messages",
         timedelta(minutes=10),

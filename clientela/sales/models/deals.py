@@ -201,7 +201,11 @@ class DealStageChange(models.Model):
 
     class Meta:
         ordering = ["-changed_at", "-id"]
-        indexes = [models.Index(fields=["deal", "-changed_at"], name="dealstagechange_deal_idx")]
+        indexes = [
+            models.Index(fields=["deal", "-changed_at"], name="dealstagechange_deal_idx"),
+            # The funnel's daily counts (``analytics.rollups``) read one day at a time.
+            models.Index(fields=["changed_at"], name="dealstagechange_day_idx"),
+        ]
 
     def __str__(self):
         return f"{self.deal_id}: {self.from_stage_id} -> {self.to_stage_id}"

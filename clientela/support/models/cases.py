@@ -149,6 +149,11 @@ class Case(CrmRecord):
                 condition=Q(next_due__isnull=False, deleted_at__isnull=True),
                 name="case_next_due_idx",
             ),
+            # The reports' daily counts (``analytics.rollups``) read one day of each.
+            *(
+                models.Index(fields=[moment], condition=_ALIVE, name=f"case_{moment}_idx")
+                for moment in ("created_at", "first_responded_at", "resolved_at")
+            ),
             models.Index(fields=["contact", "-id"], name="case_contact_idx"),
             models.Index(fields=["company", "-id"], name="case_company_idx"),
             models.Index(

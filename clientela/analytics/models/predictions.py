@@ -5,7 +5,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from .segmentation.rfm import SEGMENTS
+from ..segmentation.rfm import SEGMENTS
 
 
 class PredictionKind(models.TextChoices):
