@@ -6,6 +6,7 @@ from rest_framework.permissions import AllowAny
 from rest_framework.routers import SimpleRouter
 
 from clientela.activities.api.views import ActivityViewSet
+from clientela.analytics.api import ReportListView, ReportView
 from clientela.automation.api.views import OutgoingWebhookViewSet
 from clientela.automation.api.workflow_views import WorkflowRuleViewSet
 from clientela.collaboration.api import (
@@ -103,6 +104,8 @@ router.register("survey-answers", SurveyAnswerViewSet, basename="surveyanswer")
 urlpatterns = [
     path("search/", SearchView.as_view(), name="search"),
     path("forecast/", ForecastView.as_view(), name="forecast"),
+    path("reports/", ReportListView.as_view(), name="reports"),
+    path("reports/<slug:key>/", ReportView.as_view(), name="report"),
     # The schema and its docs describe the API, they hold no data: readable without a token.
     path(
         "schema/",

@@ -16,6 +16,7 @@ urlpatterns = [
     path("automation/", include("clientela.automation.urls")),
     path("notifications/", include("clientela.collaboration.urls")),
     path("feedback/", include("clientela.collaboration.urls_feedback")),
+    path("reports/", include("clientela.analytics.urls")),
     path("s/", include("clientela.collaboration.urls_feedback_public")),
     path("m/", include("clientela.marketing.public_urls")),
     path("", include("clientela.core.urls")),

@@ -52,6 +52,7 @@ MENU = [
     NavItem(_("My day"), "activities:today", "activities"),
     NavItem(_("Feed"), "collaboration:feed", "contacts"),
     NavItem(_("Feedback"), "feedback:feedback", "contacts"),
+    NavItem(_("Reports"), "analytics:report_list", "contacts"),
     NavItem(_("Calendar"), "activities:calendar", "activities"),
     NavItem(_("Trash"), "contacts:trash", "contacts"),
     NavSection(

@@ -1,5 +1,5 @@
 from .predictions import CustomerScore, DealScore, PredictionKind, PredictionRun, RunStatus
-from .rollups import ActivityDay, CaseDay, ContactDay, DealDay, DirtyDay, PurchaseDay, StageDay
+from .rollups import ActivityDay, CaseDay, ContactDay, DealDay, DirtyDay, FunnelDay, PurchaseDay
 
 __all__ = [
     "ActivityDay",
@@ -9,9 +9,9 @@ __all__ = [
     "DealDay",
     "DealScore",
     "DirtyDay",
+    "FunnelDay",
     "PredictionKind",
     "PredictionRun",
     "PurchaseDay",
     "RunStatus",
-    "StageDay",
 ]

@@ -40,17 +40,18 @@ class DealDay(RollupRow):
         return f"{self.day} {self.event}"
 
 
-class StageDay(RollupRow):
-    """Deals entering each stage (the funnel)."""
+class FunnelDay(RollupRow):
+    """Deals created, by the furthest stage each has reached so far (lost stages aside): the
+    funnel counts a deal at that stage and every stage before it."""
 
     pipeline_id = models.IntegerField()
-    stage_id = models.IntegerField()
+    stage_id = models.IntegerField(null=True)
     region = models.CharField(max_length=100)
     source = models.CharField(max_length=20)
-    entries = models.PositiveIntegerField()
+    deals = models.PositiveIntegerField()
 
     class Meta:
-        indexes = [models.Index(fields=["day", "pipeline_id"], name="stage_day_idx")]
+        indexes = [models.Index(fields=["day", "pipeline_id"], name="funnel_day_idx")]
 
     def __str__(self):
         return f"{self.day} {self.stage_id}"

@@ -1,6 +1,6 @@
 """What each rollup counts: its records, dimensions and measures per kind of event."""
 
-from django.db.models import Count, DurationField, ExpressionWrapper, F, Q, Sum
+from django.db.models import Count, DurationField, ExpressionWrapper, F, OuterRef, Q, Subquery, Sum
 
 from clientela.activities.models import Activity
 from clientela.contacts.models import Company, Contact
@@ -8,7 +8,7 @@ from clientela.sales.choices import PurchaseStatus, StageKind
 from clientela.sales.models import Deal, DealStageChange, Purchase
 from clientela.support.models import Case
 
-from ..models import ActivityDay, CaseDay, ContactDay, DealDay, PurchaseDay, StageDay
+from ..models import ActivityDay, CaseDay, ContactDay, DealDay, FunnelDay, PurchaseDay
 from .engine import Event, Rollup
 
 OWNED = {"owner_id": "owner_id", "team_id": "team_id"}
@@ -47,21 +47,27 @@ DEALS = Rollup(
     related={Company: ("company", ("region",))},
 )
 
-STAGES = Rollup(
-    key="stages",
-    model=StageDay,
-    records=DealStageChange,
-    alive=Q(deal__deleted_at__isnull=True),
+# The furthest stage of its pipeline a deal has entered, lost stages aside.
+FURTHEST_STAGE = Subquery(
+    DealStageChange.objects.filter(deal=OuterRef("pk"), to_stage__pipeline=OuterRef("pipeline"))
+    .exclude(to_stage__kind=StageKind.LOST)
+    .order_by("-to_stage__position", "-to_stage_id")
+    .values("to_stage_id")[:1]
+)
+
+FUNNEL = Rollup(
+    key="funnel",
+    model=FunnelDay,
+    records=Deal,
     dimensions={
-        "owner_id": "deal__owner_id",
-        "team_id": "deal__team_id",
-        "pipeline_id": "to_stage__pipeline_id",
-        "stage_id": "to_stage_id",
-        "region": "deal__company__region",
-        "source": "deal__source",
+        **OWNED,
+        "pipeline_id": "pipeline_id",
+        "stage_id": FURTHEST_STAGE,
+        "region": "company__region",
+        "source": "source",
     },
-    events=(Event("", "changed_at", {"entries": Count("pk")}),),
-    related={Deal: ("deal", None), Company: ("deal__company", ("region",))},
+    events=(Event("", "created_at", {"deals": Count("pk")}),),
+    related={Company: ("company", ("region",))},
 )
 
 CONTACTS = Rollup(
@@ -133,4 +139,4 @@ PURCHASES = Rollup(
     related={Contact: ("contact", ("region",))},
 )
 
-ROLLUPS = {r.key: r for r in (DEALS, STAGES, CONTACTS, CASES, ACTIVITIES, PURCHASES)}
+ROLLUPS = {r.key: r for r in (DEALS, FUNNEL, CONTACTS, CASES, ACTIVITIES, PURCHASES)}

@@ -7,7 +7,7 @@ import pytest
 from django.utils import timezone
 
 from clientela.analytics import rollups
-from clientela.analytics.models import ContactDay, DealDay, DirtyDay, StageDay
+from clientela.analytics.models import ContactDay, DealDay, DirtyDay, FunnelDay
 from clientela.analytics.rollups import engine
 from clientela.analytics.rollups.definitions import DEALS
 from clientela.contacts import services as contact_services
@@ -84,11 +84,11 @@ def test_trash_takes_a_deal_out_and_restore_brings_it_back(admin_user, stages):
     deal = make_deal(admin_user, stages)
     records.soft_delete([deal], actor=admin_user)
     assert rows("deals") == []
-    assert rows("stages") == []
+    assert rows("funnel") == []
 
     records.restore([deal], actor=admin_user)
     assert [r["deals"] for r in rows("deals")] == [1]
-    assert [r["entries"] for r in rows("stages")] == [1]
+    assert [r["deals"] for r in rows("funnel")] == [1]
 
 
 def test_a_companys_new_region_reaches_its_deals(admin_user, stages):
@@ -101,14 +101,17 @@ def test_a_companys_new_region_reaches_its_deals(admin_user, stages):
     assert [r["region"] for r in rows("deals")] == ["Lleida"]
 
 
-def test_the_funnel_counts_each_stage_entered(admin_user, stages):
-    deal = make_deal(admin_user, stages)
+def test_the_funnel_counts_each_deal_at_the_furthest_stage_it_reached(admin_user, stages):
+    proposal = make_deal(admin_user, stages)
     make_deal(admin_user, stages, name="Oli")
-    deals.move_deal(deal, stages["Proposal"], actor=admin_user)
+    lost = make_deal(admin_user, stages, name="Mel")
+    deals.move_deal(proposal, stages["Proposal"], actor=admin_user)
+    deals.move_deal(lost, stages["Proposal"], actor=admin_user)
+    deals.move_deal(lost, stages["Lost"], actor=admin_user)  # reached Proposal before
 
-    entries = {r["stage_id"]: r["entries"] for r in rows("stages")}
+    furthest = {r["stage_id"]: r["deals"] for r in rows("funnel")}
 
-    assert entries == {stages["Lead"].pk: 2, stages["Proposal"].pk: 1}
+    assert furthest == {stages["Lead"].pk: 1, stages["Proposal"].pk: 2}
 
 
 def test_days_follow_the_company_time_zone(admin_user, stages, settings):
@@ -117,12 +120,11 @@ def test_days_follow_the_company_time_zone(admin_user, stages, settings):
     # 22:30 UTC on 31 March is 00:30 on 1 April in Madrid (summer time, UTC+2).
     late = datetime.datetime(2026, 3, 31, 22, 30, tzinfo=datetime.UTC)
     Deal.all_objects.filter(pk=deal.pk).update(created_at=late)
-    deal.stage_changes.update(changed_at=late)
 
     rollups.rebuild_all()
 
     assert [r["day"] for r in rows("deals")] == [TODAY]
-    assert [r["day"] for r in rows("stages")] == [TODAY]
+    assert [r["day"] for r in rows("funnel")] == [TODAY]
 
 
 def test_a_moved_date_recounts_the_day_it_left(admin_user, stages):
@@ -194,4 +196,4 @@ def test_the_worker_round_counts_raw_writes_of_today(admin_user, stages):
     rollups.settle_all()
 
     assert [r["amount"] for r in DealDay.objects.values("amount")] == [Decimal("300.00")]
-    assert StageDay.objects.count() == 1
+    assert FunnelDay.objects.count() == 1

@@ -1,0 +1,57 @@
+"""The built-in reports: what each is called, whose area it reads, its filters and its builder."""
+
+from dataclasses import dataclass
+
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
+from django.utils.translation import gettext_lazy as _
+
+from clientela.core import permissions
+
+from . import sales
+
+
+@dataclass(frozen=True)
+class BuiltIn:
+    key: str
+    title: str
+    description: str
+    area: str  # reading it needs read access to this area; it counts the reader's scope only
+    build: object  # (reader, filters) -> tables.Report
+    filters: tuple  # the filters it offers besides the period
+    channels: tuple = ()  # (value, label) choices of the channel filter
+
+
+BUILT_IN = {
+    report.key: report
+    for report in (
+        BuiltIn(
+            "sales",
+            _("Sales"),
+            _(
+                "Revenue won against the previous period, pipeline, win rate, cycle, funnel, "
+                "leaderboard and forecast against quota."
+            ),
+            sales.AREA,
+            sales.build,
+            ("owner", "team", "pipeline", "region", "channel"),
+            sales.CHANNELS,
+        ),
+    )
+}
+
+
+def readable(user):
+    """The built-in reports ``user`` may read."""
+    return [r for r in BUILT_IN.values() if permissions.can_read(user, r.area)]
+
+
+def built_in(user, key):
+    """The built-in report ``key`` if ``user`` may read it: ``Http404`` for an unknown one,
+    ``PermissionDenied`` for one outside the user's areas."""
+    report = BUILT_IN.get(key)
+    if report is None:
+        raise Http404
+    if not permissions.can_read(user, report.area):
+        raise PermissionDenied
+    return report

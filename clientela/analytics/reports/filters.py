@@ -1,0 +1,98 @@
+"""The filters every built-in report takes (period, owner, team, pipeline, region, channel),
+read from a query string, and the rollup rows they select for a reader."""
+
+from dataclasses import dataclass
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from clientela.core import permissions
+from clientela.core.models import Team, User
+
+from .. import rollups
+from .period import BUCKETS, PRESETS, Period, custom, preset
+
+MAX_DAYS = 366 * 10
+
+
+@dataclass(frozen=True)
+class Filters:
+    period: Period
+    bucket: str = "month"
+    owner: int | None = None
+    team: int | None = None
+    pipeline: int | None = None
+    region: str = ""
+    channel: str = ""
+
+    def as_query(self):
+        """The filters as query-string values (for links that keep them)."""
+        values = {"start": self.period.start.isoformat(), "end": self.period.last.isoformat()}
+        values |= {"period": "custom", "bucket": self.bucket}
+        for name in ("owner", "team", "pipeline", "region", "channel"):
+            if getattr(self, name):
+                values[name] = getattr(self, name)
+        return values
+
+
+class FilterForm(forms.Form):
+    period = forms.ChoiceField(label=_("Period"), choices=list(PRESETS.items()), required=False)
+    start = forms.DateField(label=_("From"), required=False)
+    end = forms.DateField(label=_("To"), required=False)
+    bucket = forms.ChoiceField(label=_("By"), choices=list(BUCKETS.items()), required=False)
+    owner = forms.ModelChoiceField(
+        label=_("Owner"), queryset=User.objects.filter(is_active=True), required=False
+    )
+    team = forms.ModelChoiceField(label=_("Team"), queryset=Team.objects.all(), required=False)
+    pipeline = forms.IntegerField(label=_("Pipeline"), required=False, min_value=1)
+    region = forms.CharField(label=_("Region"), max_length=100, required=False)
+    channel = forms.CharField(label=_("Channel"), max_length=20, required=False)
+
+    def __init__(self, *args, default_period="this_year", default_bucket="month", **kwargs):
+        super().__init__(*args, **kwargs)
+        self.default_period, self.default_bucket = default_period, default_bucket
+
+    def clean(self):
+        data = super().clean()
+        name = data.get("period") or self.default_period
+        if name == "custom" or (data.get("start") and data.get("end")):
+            start, end = data.get("start"), data.get("end")
+            if not start or not end:
+                raise forms.ValidationError(_("Give both dates of a custom period."))
+            if end < start:
+                raise forms.ValidationError(_("The period ends before it starts."))
+            if (end - start).days > MAX_DAYS:
+                raise forms.ValidationError(_("A period can span ten years at most."))
+            data["resolved"] = custom(start, end)
+        elif "resolved" not in data and not self.errors:
+            data["resolved"] = preset(name)
+        return data
+
+    def filters(self):
+        """The valid filters (call after ``is_valid()``)."""
+        data = self.cleaned_data
+        return Filters(
+            period=data["resolved"],
+            bucket=data.get("bucket") or self.default_bucket,
+            owner=data["owner"].pk if data.get("owner") else None,
+            team=data["team"].pk if data.get("team") else None,
+            pipeline=data.get("pipeline"),
+            region=(data.get("region") or "").strip(),
+            channel=(data.get("channel") or "").strip(),
+        )
+
+
+def rows(key, reader, filters, period=None, *, columns):
+    """The rows of rollup ``key`` in ``period`` (the filters' by default) that ``reader`` may
+    count and the filters select; ``columns`` maps each filter the rollup has to its column."""
+    period = period or filters.period
+    model = rollups.settled(key)
+    selected = model.objects.filter(day__gte=period.start, day__lt=period.end)
+    scope = permissions.scope_q(reader, owner_field="owner_id", team_field="team_id")
+    if scope is not None:
+        selected = selected.filter(scope)
+    for name, column in columns.items():
+        value = getattr(filters, name)
+        if value not in (None, ""):
+            selected = selected.filter(**{column: value})
+    return selected

@@ -1,0 +1,60 @@
+"""Report pages: the list of reports and each built-in report with its filters, charts, tables
+and exports. Reports are computed by ``reports``; these views only read the query string,
+check the area and render."""
+
+from django.contrib.auth.decorators import login_required
+from django.shortcuts import render
+from django.utils import timezone
+from django.utils.http import urlencode
+from django.views.decorators.cache import never_cache
+
+from clientela.core import exports
+from clientela.core.models import Team, User
+from clientela.sales.models import Pipeline
+from clientela.sales.money import base_currency
+
+from .reports import built_in, readable, tables
+from .reports.filters import FilterForm
+
+
+@never_cache
+@login_required
+def report_list(request):
+    return render(request, "analytics/report_list.html", {"reports": readable(request.user)})
+
+
+@never_cache
+@login_required
+def report_page(request, key):
+    definition = built_in(request.user, key)
+    form = FilterForm(request.GET)
+    report, query = None, ""
+    if form.is_valid():
+        report = definition.build(request.user, form.filters())
+        query = urlencode(form.filters().as_query())
+    context = {
+        "definition": definition,
+        "form": form,
+        "report": report,
+        "query": query,
+        "people": User.objects.filter(is_active=True).order_by("first_name", "username"),
+        "teams": Team.objects.order_by("name"),
+        "pipelines": Pipeline.objects.filter(archived=False).order_by("position", "id"),
+        "currency": base_currency(),
+        "export_formats": [exports.FORMATS["csv"], exports.FORMATS["xlsx"]],
+    }
+    return render(request, "analytics/report.html", context, status=200 if report else 400)
+
+
+@never_cache
+@login_required
+def report_export(request, key, fmt):
+    definition = built_in(request.user, key)
+    form = FilterForm(request.GET)
+    if not form.is_valid():
+        return report_page(request, key)
+    report = definition.build(request.user, form.filters())
+    basename = f"{key}-{timezone.localdate():%Y-%m-%d}"
+    if fmt == "csv":
+        return exports.export_response("csv", basename, tables.to_csv(report))
+    return exports.export_response("xlsx", basename, tables.to_xlsx(report, exports.spooled_file()))
