@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from clientela.core import permissions
 
-from . import sales
+from . import channels, marketing, sales, service
 
 
 @dataclass(frozen=True)
@@ -36,6 +36,38 @@ BUILT_IN = {
             sales.build,
             ("owner", "team", "pipeline", "region", "channel"),
             sales.CHANNELS,
+        ),
+        BuiltIn(
+            "marketing",
+            _("Marketing"),
+            _(
+                "Leads by source and region and how many became customers; campaigns' cost "
+                "per lead, revenue and return by channel and region; e-mail engagement."
+            ),
+            marketing.AREA,
+            marketing.build,
+            ("owner", "team", "region", "channel"),
+            marketing.CHANNELS,
+        ),
+        BuiltIn(
+            "service",
+            _("Service"),
+            _(
+                "Cases by channel and category, first-response and resolution times, SLA "
+                "compliance, satisfaction and NPS, and the backlog."
+            ),
+            service.AREA,
+            service.build,
+            ("owner", "team", "region", "channel"),
+            service.CHANNELS,
+        ),
+        BuiltIn(
+            "channels",
+            _("Interactions by channel"),
+            _("E-mails, calls, meetings, web forms, social media, portal and chat over time."),
+            channels.AREA,
+            channels.build,
+            ("owner", "team"),
         ),
     )
 }

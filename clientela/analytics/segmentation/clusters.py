@@ -102,8 +102,9 @@ def cluster(features, *, k=None, max_k=6, random_state=0, sample=20000):
         raise NotEnoughData(_("Grouping needs at least %(count)s customers.") % {"count": MIN_ROWS})
     # Clipped at 0: a stray negative (a date in the future) must not make log1p a NaN.
     scaled = StandardScaler().fit_transform(np.log1p(np.clip(values, 0, None)))
+    # No more clusters than there are distinct customers: k-means would leave some empty.
     distinct = _distinct(scaled, k or max_k)
-    if distinct < max(2, k or 2):
+    if distinct < (k or 2):
         raise NotEnoughData(_("The customers are too much alike to be told apart in groups."))
     fits = [_fit(scaled, n, random_state, sample) for n in ([k] if k else range(2, distinct + 1))]
     raw, silhouette = max(fits, key=lambda fit: -2 if fit[1] is None else fit[1])
@@ -178,9 +179,9 @@ def _describe(size, share, centre, traits):
         "spent": f"{_number(centre['monetary'])} €",
         "ago": ngettext("%(days)s day ago", "%(days)s days ago", days) % {"days": _number(days)},
     }
-    # Translators: e.g. "412 customers (21 %) who bought 7 times, spent 1,240 € in total and last
-    # bought 18 days ago."
     sentence = ngettext(
+        # Translators: e.g. "412 customers (21 %) who bought 7 times, spent 1,240 € in total and
+        # last bought 18 days ago."
         "%(count)s customer (%(share)s) who %(bought)s, spent %(spent)s in total and last "
         "bought %(ago)s.",
         "%(count)s customers (%(share)s) who %(bought)s, spent %(spent)s in total and last "

@@ -53,6 +53,11 @@ def customers(groups=BEHAVIOURS, scale=1, seed=7):
     return features, np.array(truth)[order]
 
 
+def medians(*specs):
+    """The centre (feature -> median) of each group spec."""
+    return [{name: float(median) for name, (median, _) in spec.items()} for spec in specs]
+
+
 def partition(labels):
     """The sets of row positions that share a label: equal partitions, whatever the labels."""
     labels = np.asarray(labels)
@@ -68,18 +73,14 @@ def test_three_behaviours_are_found_ordered_named_and_described():
     assert [c.number for c in result.clusters] == [1, 2, 3]
     assert [c.size for c in result.clusters] == [500, 300, 200]  # largest first
     assert [c.share for c in result.clusters] == [0.5, 0.3, 0.2]
-    assert set(result.labels[truth == "lapsed"]) == {1} and set(result.labels[truth == "new"]) == {
-        3
-    }
+    numbers = {group: set(result.labels[truth == group].tolist()) for group in BEHAVIOURS}
+    assert numbers == {"lapsed": {1}, "active": {2}, "new": {3}}
     assert [c.name for c in result.clusters] == [
         "Lapsed one-off buyers",
         "Frequent big spenders",
         "New customers",
     ]
-    assert [c.centre for c in result.clusters] == [
-        {name: float(median) for name, (median, _) in spec.items()}
-        for spec in (LAPSED_ONE_OFF, ACTIVE_BIG_SPENDERS, NEW)
-    ]
+    assert [c.centre for c in result.clusters] == medians(LAPSED_ONE_OFF, ACTIVE_BIG_SPENDERS, NEW)
     assert result.silhouette > 0.8
     lapsed, active, new = result.clusters
     # Lapsed: also clearly lower on frequency, but weaker than these three; it still names them.
@@ -112,13 +113,14 @@ def test_three_behaviours_are_found_ordered_named_and_described():
 
 
 def test_the_large_population_path_finds_the_same_groups():
-    # 60,000 customers: mini-batch k-means, silhouette on a sample.
-    features, truth = customers(scale=60)
+    # 120,000 customers: mini-batch k-means fitted to 100,000 of them, silhouette on a sample.
+    features, truth = customers(scale=120)
 
     result = clusters.cluster(features, sample=2000)
 
     assert partition(result.labels) == partition(truth)
-    assert [c.size for c in result.clusters] == [30_000, 18_000, 12_000]
+    assert [c.size for c in result.clusters] == [60_000, 36_000, 24_000]
+    assert [c.centre for c in result.clusters] == medians(LAPSED_ONE_OFF, ACTIVE_BIG_SPENDERS, NEW)
     assert [c.name for c in result.clusters] == [
         "Lapsed one-off buyers",
         "Frequent big spenders",
@@ -142,6 +144,44 @@ def test_a_given_number_of_clusters_is_honoured_largest_first_with_unique_names(
     assert len({c.name for c in result.clusters}) == k
 
 
+def test_fewer_than_two_clusters_cannot_be_asked_for():
+    features, _ = customers()
+    with pytest.raises(ValueError, match="^k must be at least 2$"):
+        clusters.cluster(features, k=1)
+
+
+def test_a_cluster_without_traits_is_typical():
+    # Customers alike but for what they spent: little, some, a lot.
+    alike = {
+        "recency_days": (1, 0),
+        "frequency": (1, 0),
+        "tenure_days": (300, 0),
+        "interactions_90d": (0, 0),
+    }
+    features, truth = customers(
+        {
+            "some": (400, {**alike, "monetary": (100, 30)}),
+            "little": (300, {**alike, "monetary": (10, 3)}),
+            "a lot": (300, {**alike, "monetary": (1000, 300)}),
+        }
+    )
+
+    result = clusters.cluster(features)
+
+    assert partition(result.labels) == partition(truth)
+    typical, *others = result.clusters
+    assert typical.traits == []
+    assert typical.name == "Typical customers"
+    assert typical.description == (
+        "400 customers (40 %) who bought once, spent 100 € in total and last bought 1 day ago. "
+        "They are much like most customers."
+    )
+    assert {c.name: c.traits for c in others} == {
+        "Small spenders": [("monetary", "low")],
+        "Big spenders": [("monetary", "high")],
+    }
+
+
 def test_clusters_that_would_share_a_name_are_numbered():
     # Two groups of frequent big spenders, one long-standing, one a year old.
     younger = {**ACTIVE_BIG_SPENDERS, "tenure_days": (365, 60)}
@@ -163,12 +203,15 @@ def test_clusters_that_would_share_a_name_are_numbered():
     ]
 
 
-def test_the_same_input_gives_the_same_result():
-    features, _ = customers()
+@pytest.mark.parametrize("rows, sample", [(1000, 500), (60_000, 2000)])
+def test_the_same_input_gives_the_same_result(rows, sample):
+    # Without groups to find, where k-means' random starts and the sample matter most.
+    rng = np.random.default_rng(5)
+    features = {name: rng.lognormal(3, 1, rows) for name in clusters.FEATURES}
 
     first, second = (
-        clusters.cluster(features, random_state=3),
-        clusters.cluster(features, random_state=3),
+        clusters.cluster(features, random_state=3, sample=sample),
+        clusters.cluster(features, random_state=3, sample=sample),
     )
 
     assert first.labels.tolist() == second.labels.tolist()
@@ -201,7 +244,7 @@ def test_too_few_customers_are_not_enough():
 
 def test_identical_customers_are_not_enough():
     same = {name: np.full(100, 5.0) for name in clusters.FEATURES}
-    with pytest.raises(clusters.NotEnoughData):
+    with pytest.raises(clusters.NotEnoughData, match="too much alike"):
         clusters.cluster(same)
 
 

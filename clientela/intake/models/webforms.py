@@ -54,7 +54,11 @@ class FormSubmission(models.Model):
 
     class Meta:
         ordering = ["-created_at", "-id"]
-        indexes = [models.Index(fields=["form", "-created_at"], name="submission_form_idx")]
+        indexes = [
+            models.Index(fields=["form", "-created_at"], name="submission_form_idx"),
+            # The channels report counts a period's submissions.
+            models.Index(fields=["created_at"], name="submission_created_idx"),
+        ]
 
     def __str__(self):
         return f"{self.form_id} #{self.pk}"

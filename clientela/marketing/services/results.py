@@ -112,13 +112,14 @@ def overview(campaigns):
     channels, regions = {}, {}
     for campaign in campaigns:
         found = campaign_results(campaign)
-        _add(channels.setdefault(campaign.kind, Figures()), found.total)
+        add(channels.setdefault(campaign.kind, Figures()), found.total)
         for region, figures in found.by_region.items():
-            _add(regions.setdefault(region, Figures()), figures)
+            add(regions.setdefault(region, Figures()), figures)
     return channels, dict(sorted(regions.items()))
 
 
-def _add(into, figures):
+def add(into, figures):
+    """Add ``figures`` into ``into`` (sums of several campaigns or regions)."""
     for name in (*FUNNEL, "leads", "deals", "won", "revenue", "cost"):
         setattr(into, name, getattr(into, name) + getattr(figures, name))
 
