@@ -11,6 +11,7 @@ class AnalyticsConfig(AppConfig):
     verbose_name = _("Analytics")
 
     def ready(self):
-        from . import rollups
+        from . import rollups, rules
 
         rollups.track()
+        rules.register()

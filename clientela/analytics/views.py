@@ -2,19 +2,24 @@
 and exports. Reports are computed by ``reports``; these views only read the query string,
 check the area and render."""
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.shortcuts import render
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.http import urlencode
+from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_POST
 
-from clientela.core import exports
+from clientela.core import exports, permissions
 from clientela.core.models import Team, User
 from clientela.sales.models import Pipeline
 from clientela.sales.money import base_currency
 
 from .reports import built_in, readable, tables
 from .reports.filters import FilterForm
+from .services import segments
 
 
 @never_cache
@@ -58,3 +63,20 @@ def report_export(request, key, fmt):
     if fmt == "csv":
         return exports.export_response("csv", basename, tables.to_csv(report))
     return exports.export_response("xlsx", basename, tables.to_xlsx(report, exports.spooled_file()))
+
+
+@require_POST
+@login_required
+def make_marketing_segment(request):
+    """Turn an RFM segment, a behaviour group or a next best action into a marketing segment."""
+    if not permissions.can_write(request.user, "marketing"):
+        raise PermissionDenied
+    try:
+        segment = segments.to_marketing(
+            request.POST.get("source", ""), request.POST.get("value", "")[:40], actor=request.user
+        )
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+        return redirect("analytics:report", key="customers")
+    messages.success(request, _("Marketing segment “%(name)s” created.") % {"name": segment.name})
+    return redirect("marketing:segment_detail", pk=segment.pk)

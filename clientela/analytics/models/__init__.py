@@ -1,10 +1,20 @@
-from .predictions import CustomerScore, DealScore, PredictionKind, PredictionRun, RunStatus
+from .predictions import (
+    CohortCell,
+    CustomerCluster,
+    CustomerScore,
+    DealScore,
+    PredictionKind,
+    PredictionRun,
+    RunStatus,
+)
 from .rollups import ActivityDay, CaseDay, ContactDay, DealDay, DirtyDay, FunnelDay, PurchaseDay
 
 __all__ = [
     "ActivityDay",
     "CaseDay",
+    "CohortCell",
     "ContactDay",
+    "CustomerCluster",
     "CustomerScore",
     "DealDay",
     "DealScore",

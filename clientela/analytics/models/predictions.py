@@ -5,6 +5,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from ..segmentation import clusters
 from ..segmentation.rfm import SEGMENTS
 
 
@@ -53,6 +54,8 @@ class CustomerScore(models.Model):
     expected_purchases = models.FloatField(_("purchases expected in 90 days"), null=True)
     expected_value = models.FloatField(_("expected value of a purchase"), null=True)
     lifetime_value = models.FloatField(_("value expected in 12 months"), null=True)
+    next_action = models.CharField(_("next best action"), max_length=20, blank=True)
+    cluster = models.PositiveSmallIntegerField(_("behaviour group"), null=True)
     computed_at = models.DateTimeField()
 
     class Meta:
@@ -79,3 +82,52 @@ class DealScore(models.Model):
 
     def __str__(self):
         return f"{self.deal_id}: {self.probability:.0%}"
+
+
+class CohortCell(models.Model):
+    """Customers who first bought in the month ``cohort`` and bought again (or first) in the
+    month ``month``, with what they spent then, per owner and team of the customer (so the
+    reader's scope applies). Counted again by the daily training."""
+
+    cohort = models.DateField()
+    month = models.DateField()
+    owner_id = models.IntegerField(null=True)
+    team_id = models.IntegerField(null=True)
+    customers = models.PositiveIntegerField()
+    revenue = models.DecimalField(max_digits=18, decimal_places=2)
+
+    class Meta:
+        indexes = [models.Index(fields=["cohort", "month"], name="cohort_cell_idx")]
+
+    def __str__(self):
+        return f"{self.cohort:%Y-%m} → {self.month:%Y-%m}: {self.customers}"
+
+
+class CustomerCluster(models.Model):
+    """One group of customers who behave alike, as of the last training: its size and median
+    behaviour (``centre``) and what sets it apart (``traits``), from which its name and
+    description are written in the reader's language."""
+
+    number = models.PositiveSmallIntegerField(unique=True)
+    size = models.PositiveIntegerField()
+    share = models.FloatField()
+    centre = models.JSONField(default=dict)
+    traits = models.JSONField(default=list)  # the strongest differences, for the description
+    differences = models.JSONField(default=dict)  # every clear one, for the name
+    repeat = models.PositiveSmallIntegerField(default=1)  # 2: the second group of its name
+    computed_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["number"]
+
+    def __str__(self):
+        return self.name
+
+    @property
+    def name(self):
+        return clusters.name_of(self.differences, self.repeat)
+
+    @property
+    def description(self):
+        traits = [tuple(trait) for trait in self.traits]  # JSON keeps pairs as lists
+        return clusters.describe(self.size, self.share, self.centre, traits)

@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from clientela.core import permissions
 
-from . import channels, marketing, sales, service
+from . import channels, customers, marketing, sales, service
 
 
 @dataclass(frozen=True)
@@ -68,6 +68,17 @@ BUILT_IN = {
             channels.AREA,
             channels.build,
             ("owner", "team"),
+        ),
+        BuiltIn(
+            "customers",
+            _("Customers"),
+            _(
+                "RFM segments, behaviour groups, cohort retention, lifetime value, churn risk "
+                "and the next best action for valued customers at risk."
+            ),
+            customers.AREA,
+            customers.build,
+            ("owner", "team", "region"),
         ),
     )
 }

@@ -38,6 +38,8 @@ class Table:
     rows: list
     chart: str = "table"
     note: str = ""
+    # (source, value) per row: the row can become a marketing segment (``services.segments``).
+    row_actions: list = field(default_factory=list)
 
     def as_dicts(self):
         return [dict(zip((c.key for c in self.columns), row, strict=True)) for row in self.rows]

@@ -82,6 +82,8 @@ class Cluster:
     traits: list  # (feature, "high" | "low"), strongest first
     name: str
     description: str
+    differences: dict  # every clear difference, feature -> "high" | "low" (what names it)
+    repeat: int  # 1, or 2 for the second cluster with the same name...
 
 
 @dataclass
@@ -121,16 +123,36 @@ def cluster(features, *, k=None, max_k=6, random_state=0, sample=20000):
             name: "high" if z[name] > 0 else "low" for name in FEATURES if abs(z[name]) >= TRAIT_Z
         }
         traits = sorted(clear.items(), key=lambda trait: -abs(z[trait[0]]))[:MAX_TRAITS]
-        # Named from every clear difference: the strongest three can leave out the telling one.
-        name = _(next(name for needs, name in NAMES if needs.items() <= clear.items()))
-        names.append(name)
-        if names.count(name) > 1:
-            name = f"{name} ({names.count(name)})"
+        names.append(_name_key(clear))
+        repeat = names.count(names[-1])
         size, share = int(sizes[old]), float(sizes[old] / len(values))
         centre = dict(zip(FEATURES, np.median(values[members], axis=0).tolist(), strict=True))
-        description = _describe(size, share, centre, traits)
-        clusters.append(Cluster(number, size, share, centre, traits, name, description))
+        clusters.append(
+            Cluster(
+                number,
+                size,
+                share,
+                centre,
+                traits,
+                name_of(clear, repeat),
+                describe(size, share, centre, traits),
+                clear,
+                repeat,
+            )
+        )
     return Clustering(renumber[raw], clusters, silhouette)
+
+
+def _name_key(differences):
+    # Named from every clear difference: the strongest three can leave out the telling one.
+    return next(name for needs, name in NAMES if needs.items() <= differences.items())
+
+
+def name_of(differences, repeat=1):
+    """The cluster's name in the active language, from all its clear differences
+    (``{feature: "high" | "low"}``); ``repeat``: 2 for the second cluster of that name..."""
+    name = _(_name_key(differences))
+    return name if repeat == 1 else f"{name} ({repeat})"
 
 
 def _distinct(rows, limit):
@@ -169,7 +191,8 @@ def _fit(scaled, k, random_state, sample):
     return labels, float(silhouette)
 
 
-def _describe(size, share, centre, traits):
+def describe(size, share, centre, traits):
+    """The plain-language description of a cluster, in the active language."""
     purchases, days = round(centre["frequency"]), round(centre["recency_days"])
     values = {
         "count": _number(size),

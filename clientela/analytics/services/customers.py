@@ -17,12 +17,18 @@ from django.db import transaction
 from django.db.models import Count, Max, Min, Sum
 from django.utils import timezone
 
-from clientela.sales.choices import PurchaseStatus
-from clientela.sales.models import Purchase
+from clientela.activities.models import Activity
+from clientela.collaboration.choices import Sentiment
+from clientela.collaboration.models import SurveyAnswer
+from clientela.sales.choices import PurchaseStatus, StageKind
+from clientela.sales.models import DealContact, Purchase
+from clientela.support.choices import ACTIVE_STATUSES
+from clientela.support.models import Case
 
-from ..models import CustomerScore, PredictionKind, PredictionRun, RunStatus
-from ..predictions import btyd
-from ..segmentation import rfm
+from ..models import CustomerCluster, CustomerScore, PredictionKind, PredictionRun, RunStatus
+from ..predictions import btyd, next_action
+from ..segmentation import clusters, rfm
+from . import cohorts
 
 DAY = 86_400.0
 HORIZON_DAYS = 90  # the "expected purchases" of a customer
@@ -107,9 +113,27 @@ def retrain(now=None):
     predictions, parameters, message = _predict(found)
     status = RunStatus.READY if predictions else RunStatus.NOT_ENOUGH_DATA
     accuracy = holdout_accuracy(now) if predictions else None
+    segments = scores.segments
+    actions = next_actions(found.contact_ids, segments, predictions.get("p_alive"), now)
+    groups = behaviour_groups(found, now)
+    cohorts.rebuild()
     with transaction.atomic():
         CustomerScore.objects.all().delete()
-        segments = scores.segments
+        CustomerCluster.objects.all().delete()
+        if groups is not None:
+            CustomerCluster.objects.bulk_create(
+                CustomerCluster(
+                    number=c.number,
+                    size=c.size,
+                    share=c.share,
+                    centre=c.centre,
+                    traits=[list(t) for t in c.traits],
+                    differences=c.differences,
+                    repeat=c.repeat,
+                    computed_at=now,
+                )
+                for c in groups.clusters
+            )
         for start in range(0, len(found.contact_ids), BATCH):  # a batch in memory at a time
             CustomerScore.objects.bulk_create(
                 CustomerScore(
@@ -118,6 +142,8 @@ def retrain(now=None):
                     frequency=int(scores.frequency[i]),
                     monetary=int(scores.monetary[i]),
                     segment=segments[i],
+                    next_action=actions[i],
+                    cluster=None if groups is None else int(groups.labels[i]),
                     computed_at=now,
                     **{name: float(values[i]) for name, values in predictions.items()},
                 )
@@ -132,6 +158,61 @@ def retrain(now=None):
             accuracy=accuracy or {},
             message=message,
         )
+
+
+def next_actions(contact_ids, segments, p_alive, now):
+    """The next best action of each customer, from their segment, their chance of still being
+    active, and what is open with them: cases, deals, a recent low score."""
+    ids = contact_ids.tolist()
+    open_cases = _counts(
+        Case.objects.filter(status__in=ACTIVE_STATUSES, contact_id__isnull=False), "contact_id"
+    )
+    open_deals = _counts(
+        DealContact.objects.filter(deal__status=StageKind.OPEN, deal__deleted_at__isnull=True),
+        "contact_id",
+    )
+    detractors = set(
+        SurveyAnswer.objects.filter(
+            sentiment=Sentiment.DETRACTOR, created_at__gte=now - timedelta(days=HOLDOUT_DAYS)
+        ).values_list("contact_id", flat=True)
+    )
+    return [
+        next_action.suggest(
+            next_action.Facts(
+                segment=segments[i],
+                p_alive=None if p_alive is None else float(p_alive[i]),
+                open_cases=open_cases.get(pk, 0),
+                open_deals=open_deals.get(pk, 0),
+                detractor=pk in detractors,
+            )
+        )
+        for i, pk in enumerate(ids)
+    ]
+
+
+def behaviour_groups(found, now):
+    """The customers' behaviour groups (``None`` with too few customers to group)."""
+    recent = _counts(
+        Activity.objects.filter(
+            contact_id__isnull=False, timeline_at__gte=now - timedelta(days=HOLDOUT_DAYS)
+        ),
+        "contact_id",
+    )
+    features = {
+        "recency_days": found.days_since_last,
+        "frequency": found.purchases,
+        "monetary": found.spent,
+        "tenure_days": found.T,
+        "interactions_90d": np.array([recent.get(pk, 0) for pk in found.contact_ids.tolist()]),
+    }
+    try:
+        return clusters.cluster(features)
+    except clusters.NotEnoughData:
+        return None
+
+
+def _counts(queryset, field):
+    return dict(queryset.values(field).annotate(n=Count("pk")).order_by().values_list(field, "n"))
 
 
 def _predict(found):

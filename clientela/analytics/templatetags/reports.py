@@ -6,6 +6,7 @@ from django import template
 from django.utils import formats
 from django.utils.translation import gettext as _
 
+from clientela.core import permissions
 from clientela.sales.money import base_currency
 
 from .. import charts
@@ -49,7 +50,21 @@ def change_class(kpi):
     return "up" if change > 0 else "down"
 
 
-@register.inclusion_tag("analytics/_table.html")
-def report_table(table, heading_level=2):
-    """A table's chart (if it has one) above the table of its values."""
-    return {"table": table, "drawing": charts.draw(table), "level": heading_level}
+@register.filter
+def index(items, position):
+    return items[position]
+
+
+@register.inclusion_tag("analytics/_table.html", takes_context=True)
+def report_table(context, table, heading_level=2):
+    """A table's chart (if it has one) above the table of its values; rows that can become a
+    marketing segment get the button for those who may write marketing."""
+    user = context.get("user")
+    may_segment = user is not None and permissions.can_write(user, "marketing")
+    return {
+        "table": table,
+        "drawing": charts.draw(table),
+        "level": heading_level,
+        "segment_actions": table.row_actions if may_segment else [],
+        "csrf_token": context.get("csrf_token"),
+    }

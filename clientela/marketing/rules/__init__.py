@@ -8,7 +8,7 @@ builder can too (nothing in this package knows about segments).
     rules.describe("contact")                       # the catalogue, for a rule builder UI
 """
 
-from .catalogue import OPERATOR_LABELS, OPERATOR_SHAPES, entity, entity_names
+from .catalogue import OPERATOR_LABELS, OPERATOR_SHAPES, add_fields, entity, entity_names
 from .describe import describe
 from .engine import MAX_DEPTH, MAX_RULES, RuleError, empty_tree, queryset, to_q, validate
 
@@ -18,6 +18,7 @@ __all__ = [
     "OPERATOR_LABELS",
     "OPERATOR_SHAPES",
     "RuleError",
+    "add_fields",
     "describe",
     "empty_tree",
     "entity",

@@ -170,12 +170,16 @@ class Field:
 @dataclass
 class Entity:
     """A kind of record rules select: its model and its fields (``fields()`` is called on each
-    use, so custom fields defined a moment ago are there)."""
+    use, so custom fields defined a moment ago are there), with those other apps add."""
 
     name: str
     label: object
     model: Callable
-    fields: Callable
+    own_fields: Callable
+    added: list = field(default_factory=list)
+
+    def fields(self):
+        return [*self.own_fields(), *(f for more in self.added for f in more())]
 
     def field_map(self):
         return {f.name: f for f in self.fields()}
@@ -193,6 +197,15 @@ def entity(name):
     from . import entities  # noqa: F401  (registers the built-in entities)
 
     return _ENTITIES[name]
+
+
+def add_fields(entity_name, fields):
+    """Have ``fields()`` (a list of ``Field``) tested by rules on ``entity_name`` too: apps with
+    facts of their own about a record (analytics' customer scores) call it from
+    ``AppConfig.ready``."""
+    added = entity(entity_name).added
+    if fields not in added:
+        added.append(fields)
 
 
 def entity_names():
