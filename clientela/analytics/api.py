@@ -45,10 +45,11 @@ class ReportListView(ApiViewMixin, APIView):
     """The built-in reports the caller may read."""
 
     @extend_schema(
+        operation_id="reports_list",
         responses=inline_serializer(
             "ReportList",
             {"results": serializers.ListField(child=serializers.DictField())},
-        )
+        ),
     )
     def get(self, request):
         results = [

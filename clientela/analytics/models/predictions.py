@@ -5,7 +5,6 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from ..segmentation import clusters
 from ..segmentation.rfm import SEGMENTS
 
 
@@ -125,9 +124,13 @@ class CustomerCluster(models.Model):
 
     @property
     def name(self):
+        from ..segmentation import clusters  # scikit-learn: loaded when needed, not on start
+
         return clusters.name_of(self.differences, self.repeat)
 
     @property
     def description(self):
+        from ..segmentation import clusters
+
         traits = [tuple(trait) for trait in self.traits]  # JSON keeps pairs as lists
         return clusters.describe(self.size, self.share, self.centre, traits)

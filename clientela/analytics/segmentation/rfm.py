@@ -10,7 +10,6 @@ from dataclasses import dataclass
 
 import numpy as np
 from django.utils.translation import gettext_lazy as _
-from scipy.stats import rankdata
 
 SEGMENTS = {
     "champions": _("Champions"),
@@ -54,6 +53,8 @@ def quintiles(values):
     values = np.asarray(values, dtype=float)
     if not len(values):
         return np.array([], dtype=int)
+    from scipy.stats import rankdata  # SciPy's statistics load in a second: not on start
+
     ranks = rankdata(values, method="average")
     return np.clip(np.ceil(ranks * 5 / len(values)), 1, 5).astype(int)
 

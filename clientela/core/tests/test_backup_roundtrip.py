@@ -181,8 +181,8 @@ def test_stored_files_travel_with_their_records(admin_user, tmp_path, settings, 
 
 def test_a_file_from_an_older_version_is_restored_and_upgraded(exported, databases, tmp_path):
     # The file as the version before intake's imports and mailboxes wrote it: no such tables,
-    # and no customer-service or collaboration app (which came later still).
-    later = ("intake.import", "intake.mail", "support.", "collaboration.")
+    # and no customer-service, collaboration or analytics app (which came later still).
+    later = ("intake.import", "intake.mail", "support.", "collaboration.", "analytics.")
 
     def before_imports(manifest):
         manifest["schema"]["intake"] = "0003_webhooks"
