@@ -25,3 +25,19 @@ def settle_rollups():
     from . import rollups
 
     rollups.settle_all()
+
+
+@task()
+def retrain_forecast():
+    """Every day: the company's sales forecast for the next three months."""
+    from .services import sales_forecast
+
+    return sales_forecast.retrain().pk
+
+
+@task()
+def send_report_subscriptions():
+    """Every hour: the reports due to be e-mailed (weekly on Mondays, monthly on the 1st)."""
+    from .services import subscriptions
+
+    return subscriptions.send_due()

@@ -13,11 +13,14 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from clientela.core import exports, permissions
+from clientela.core.choices import Sharing
 from clientela.core.models import Team, User
 from clientela.sales.models import Pipeline
 from clientela.sales.money import base_currency
 
-from .reports import built_in, readable, tables
+from . import dashboards
+from .models import Dashboard, Frequency, ReportSubscription, SavedReport
+from .reports import BUILT_IN, built_in, readable, tables
 from .reports.filters import FilterForm
 from .services import segments
 
@@ -25,7 +28,25 @@ from .services import segments
 @never_cache
 @login_required
 def report_list(request):
-    return render(request, "analytics/report_list.html", {"reports": readable(request.user)})
+    """Dashboards, built-in reports, saved reports and one's e-mailed reports."""
+    user = request.user
+    subscriptions = list(
+        ReportSubscription.objects.filter(user=user).select_related("saved_report")
+    )
+    for subscription in subscriptions:
+        built = BUILT_IN.get(subscription.report)
+        subscription.title = built.title if built else subscription.report
+    context = {
+        "reports": readable(user),
+        "built_in_dashboards": dashboards.BUILT_IN_DASHBOARDS.values(),
+        "default_dashboard": dashboards.default_for(user),
+        "dashboards": Dashboard.objects.visible_to(user).select_related("owner"),
+        "saved": SavedReport.objects.visible_to(user).select_related("owner"),
+        "subscriptions": subscriptions,
+        "sharing_choices": Sharing.choices,
+        "teams": Team.objects.filter(pk__in=user.team_ids()),
+    }
+    return render(request, "analytics/report_list.html", context)
 
 
 @never_cache
@@ -47,6 +68,9 @@ def report_page(request, key):
         "pipelines": Pipeline.objects.filter(archived=False).order_by("position", "id"),
         "currency": base_currency(),
         "export_formats": [exports.FORMATS["csv"], exports.FORMATS["xlsx"]],
+        "pin_dashboards": Dashboard.objects.filter(owner=request.user),
+        "pin_report": key,
+        "frequencies": Frequency.choices,
     }
     return render(request, "analytics/report.html", context, status=200 if report else 400)
 

@@ -70,6 +70,12 @@ PERIODIC_JOBS = [
     ),
     ("job:retrain_deals", timedelta(days=1), "clientela.analytics.jobs.retrain_deals"),
     ("job:settle_rollups", timedelta(minutes=5), "clientela.analytics.jobs.settle_rollups"),
+    ("job:retrain_forecast", timedelta(days=1), "clientela.analytics.jobs.retrain_forecast"),
+    (
+        "job:send_report_subscriptions",
+        timedelta(hours=1),
+        "clientela.analytics.jobs.send_report_subscriptions",
+    ),
     (
         "job:send_unsent_messages",
         timedelta(minutes=10),

@@ -158,3 +158,59 @@ def posted_rows(data):
             }
         )
     return rows
+
+
+def builder_context(entity, tree, *, data=None, extra=0, rule_errors=None):
+    """What ``marketing/_rule_rows.html`` needs to draw the rule builder of ``entity`` for
+    ``tree`` (``data``: the POSTed form, whose rows are shown again as typed when the tree
+    could not be read from them)."""
+    layout = rows_of(tree) if tree is not None else None
+    if data is not None and (data.get("rules_json") or "").strip():
+        layout = None
+    if layout is None:
+        match, group_ops, rows = "and", {}, posted_rows(data or {})
+    else:
+        match, group_ops, rows = layout
+    rows = rows + [_row({}, "") for _n in range(extra)]
+    catalogue = rules.describe(entity)
+    return {
+        "rows": rows,
+        "match": match,
+        "group_ops": [(g, group_ops.get(g, "and")) for g in GROUPS],
+        "groups": GROUPS,
+        "rules_json": json.dumps(tree) if tree is not None and layout is None else "",
+        "catalogue": catalogue,
+        "tree": tree if tree is not None else rules.empty_tree(),
+        "operators": [(k, str(v)) for k, v in rules.OPERATOR_LABELS.items()],
+        "record_options": _record_options(catalogue),
+        "rule_errors": error_lines(rule_errors or {}),
+        "rule_entity": rules.entity(entity),
+    }
+
+
+def _record_options(catalogue):
+    """``(group label, [(value, label)])`` of the records a behaviour condition may name."""
+    seen, groups = set(), []
+    for field in catalogue["fields"]:
+        for param in field["params"]:
+            if param["choices"] is None or param["name"] in seen:
+                continue
+            seen.add(param["name"])
+            groups.append(
+                (param["label"], [(f"{param['name']}:{v}", label) for v, label in param["choices"]])
+            )
+    return groups
+
+
+def error_lines(errors):
+    """``["Condition 2.1, value: Enter a number."]`` from ``{"rules.1.rules.0.value": [...]}``."""
+    lines = []
+    for key, items in errors.items():
+        parts = key.split(".")[1:]
+        numbers = [str(int(p) + 1) for p in parts if p.isdigit()]
+        where = _("Condition %(n)s") % {"n": ".".join(numbers)} if numbers else _("Rules")
+        part = parts[-1] if parts and not parts[-1].isdigit() else ""
+        labels = {"field": _("field"), "operator": _("operator"), "value": _("value")}
+        prefix = f"{where}, {labels.get(part, part)}" if part and part != "rules" else where
+        lines.extend(f"{prefix}: {message}" for message in items)
+    return lines

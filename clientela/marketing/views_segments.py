@@ -2,7 +2,6 @@
 tree with a live count), the segment with its live count and first contacts, the CSV export
 and a static list's members. Thin: the services and ``marketing.rules`` do the work."""
 
-import json
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -173,55 +172,31 @@ class SegmentFormView(SegmentMixin, records.RecordViewMixin, View):
         rule_errors=None,
         status=200,
     ):
-        layout = rule_rows.rows_of(tree) if tree is not None else None
-        if posted and "rules_json" in self.request.POST and self.request.POST["rules_json"].strip():
-            layout = None
-        if layout is None:
-            match, group_ops, rows = "and", {}, rule_rows.posted_rows(self.request.POST)
-        else:
-            match, group_ops, rows = layout
-        rows = rows + [rule_rows._row({}, "") for _n in range(extra)]
-        catalogue = rules.describe("contact")
+        builder = rule_rows.builder_context(
+            "contact",
+            tree,
+            data=self.request.POST if posted else None,
+            extra=extra,
+            rule_errors=rule_errors,
+        )
         count = None
         count_errors = []
         if preview and tree is not None:
             try:
                 count = visible_contacts(self.request.user, services.rule_contacts(tree)).count()
             except rules.RuleError as error:
-                count_errors = _error_lines(error.message_dict)
+                count_errors = rule_rows.error_lines(error.message_dict)
         context = {
             **self.common_context(),
             "form": form,
             "record": record,
             "cancel_url": self.url("detail", record.pk) if record else self.url("list"),
-            "rows": rows,
-            "match": match,
-            "group_ops": [(g, group_ops.get(g, "and")) for g in rule_rows.GROUPS],
-            "groups": rule_rows.GROUPS,
-            "rules_json": json.dumps(tree) if tree is not None and layout is None else "",
-            "catalogue": catalogue,
-            "tree": tree if tree is not None else rules.empty_tree(),
-            "operators": [(k, str(v)) for k, v in rules.OPERATOR_LABELS.items()],
-            "record_options": _record_options(catalogue),
-            "rule_errors": _error_lines(rule_errors or {}) + count_errors,
+            **builder,
+            "rule_errors": builder["rule_errors"] + count_errors,
             "count": count,
             "count_url": reverse("marketing:segment_count"),
         }
         return render(self.request, self.template_name, context, status=status)
-
-
-def _record_options(catalogue):
-    """``(group label, [(value, label)])`` of the records a behaviour condition may name."""
-    seen, groups = set(), []
-    for field in catalogue["fields"]:
-        for param in field["params"]:
-            if param["choices"] is None or param["name"] in seen:
-                continue
-            seen.add(param["name"])
-            groups.append(
-                (param["label"], [(f"{param['name']}:{v}", label) for v, label in param["choices"]])
-            )
-    return groups
 
 
 def _split_rule_errors(error, form):
@@ -238,20 +213,6 @@ def _split_rule_errors(error, form):
         else:
             form.add_error(None, items)
     return rule_errors
-
-
-def _error_lines(errors):
-    """``["Condition 2.1, value: Enter a number."]`` from ``{"rules.1.rules.0.value": [...]}``."""
-    lines = []
-    for key, items in errors.items():
-        parts = key.split(".")[1:]
-        numbers = [str(int(p) + 1) for p in parts if p.isdigit()]
-        where = _("Condition %(n)s") % {"n": ".".join(numbers)} if numbers else _("Rules")
-        part = parts[-1] if parts and not parts[-1].isdigit() else ""
-        labels = {"field": _("field"), "operator": _("operator"), "value": _("value")}
-        prefix = f"{where}, {labels.get(part, part)}" if part and part != "rules" else where
-        lines.extend(f"{prefix}: {message}" for message in items)
-    return lines
 
 
 class SegmentCountView(records.RecordViewMixin, View):
@@ -275,7 +236,7 @@ class SegmentCountView(records.RecordViewMixin, View):
         except rule_rows.RowsProblem as problem:
             return JsonResponse({"errors": [problem.message]}, status=400)
         except rules.RuleError as error:
-            return JsonResponse({"errors": _error_lines(error.message_dict)}, status=400)
+            return JsonResponse({"errors": rule_rows.error_lines(error.message_dict)}, status=400)
         return JsonResponse({"count": count})
 
 

@@ -27,7 +27,7 @@ SYMBOLS = {"EUR": "€", "USD": "$", "GBP": "£"}
 
 
 @cache
-def _fonts():
+def register_fonts():
     folder = Path(reportlab.__file__).parent / "fonts"
     pdfmetrics.registerFont(TTFont(FONT, str(folder / "Vera.ttf")))
     pdfmetrics.registerFont(TTFont(BOLD, str(folder / "VeraBd.ttf")))
@@ -65,7 +65,7 @@ def _text(value):
 
 def render_quote(*, quote, deal, seller, contact, lines, totals):
     """The PDF of ``quote`` (bytes), in the language active when called."""
-    _fonts()
+    register_fonts()
     styles = _styles()
     buffer = io.BytesIO()
     document = SimpleDocTemplate(

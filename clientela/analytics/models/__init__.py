@@ -7,6 +7,7 @@ from .predictions import (
     PredictionRun,
     RunStatus,
 )
+from .reports import Dashboard, DashboardTile, Frequency, ReportSubscription, SavedReport
 from .rollups import ActivityDay, CaseDay, ContactDay, DealDay, DirtyDay, FunnelDay, PurchaseDay
 
 __all__ = [
@@ -16,12 +17,17 @@ __all__ = [
     "ContactDay",
     "CustomerCluster",
     "CustomerScore",
+    "Dashboard",
+    "DashboardTile",
     "DealDay",
     "DealScore",
     "DirtyDay",
+    "Frequency",
     "FunnelDay",
     "PredictionKind",
     "PredictionRun",
     "PurchaseDay",
+    "ReportSubscription",
     "RunStatus",
+    "SavedReport",
 ]

@@ -11,6 +11,7 @@ from ..segmentation.rfm import SEGMENTS
 class PredictionKind(models.TextChoices):
     CUSTOMERS = "customers", _("Customers: RFM, still active, repeat purchases and value")
     LEADS = "leads", _("Lead scoring: the chance each open deal is won")
+    FORECAST = "forecast", _("Sales forecast: revenue won in the coming months")
 
 
 class RunStatus(models.TextChoices):

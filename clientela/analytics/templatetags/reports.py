@@ -37,6 +37,14 @@ def report_value(value, kind):
 
 
 @register.filter
+def percent(fraction):
+    """0.734 -> "73.4 %"."""
+    if fraction is None:
+        return "—"
+    return f"{formats.number_format(fraction * 100, 1, use_l10n=True)} %"
+
+
+@register.filter
 def with_columns(row, columns):
     """``[(column, value)]`` of a table row."""
     return list(zip(columns, row, strict=True))
@@ -67,4 +75,6 @@ def report_table(context, table, heading_level=2):
         "level": heading_level,
         "segment_actions": table.row_actions if may_segment else [],
         "csrf_token": context.get("csrf_token"),
+        "pin_dashboards": context.get("pin_dashboards") if context.get("pin_report") else None,
+        "pin_report": context.get("pin_report"),
     }

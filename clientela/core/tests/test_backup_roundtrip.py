@@ -188,6 +188,7 @@ def test_a_file_from_an_older_version_is_restored_and_upgraded(exported, databas
         manifest["schema"]["intake"] = "0003_webhooks"
         del manifest["schema"]["support"]
         del manifest["schema"]["collaboration"]
+        del manifest["schema"]["analytics"]
         for label in [label for label in manifest["models"] if label.startswith(later)]:
             del manifest["models"][label]
 
@@ -198,7 +199,11 @@ def test_a_file_from_an_older_version_is_restored_and_upgraded(exported, databas
 
     upgraded = _move(older, databases.new("sqlite"), tmp_path, "upgraded")
 
-    # What the dataset's writes put in the feed did not exist before collaboration.
-    expected = data_members(exported)
+    # What the dataset's writes put in the feed did not exist before collaboration; the
+    # reports' rollups are derived, counted again from the records after the upgrade.
+    def records(members):
+        return {k: v for k, v in members.items() if not k.startswith("data/analytics.")}
+
+    expected = records(data_members(exported))
     expected |= {name: b"" for name in expected if name.startswith("data/collaboration.")}
-    assert data_members(upgraded) == expected
+    assert records(data_members(upgraded)) == expected

@@ -231,6 +231,8 @@ def test_every_api_route_is_documented(spec):
         ("/api/v1/surveys/{id}/invite/", "POST"),
         ("/api/v1/survey-answers/", "GET"),
         ("/api/v1/survey-answers/{id}/", "GET"),
+        ("/api/v1/reports/", "GET"),
+        ("/api/v1/reports/{key}/", "GET"),
     }
     assert documented == expected
 
