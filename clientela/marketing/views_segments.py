@@ -2,7 +2,6 @@
 tree with a live count), the segment with its live count and first contacts, the CSV export
 and a static list's members. Thin: the services and ``marketing.rules`` do the work."""
 
-
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpResponseRedirect, JsonResponse
