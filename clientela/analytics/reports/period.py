@@ -56,11 +56,14 @@ class Period:
         return f"{first} – {last}"
 
     def previous(self):
-        """The period this one is compared with: the same days one calendar unit earlier
-        (this quarter so far against the same days of last quarter), or the same number of
+        """The period this one is compared with: the calendar unit before a whole one (last
+        year against the year before, leap or not), the same days one unit earlier for one so
+        far (this quarter so far against the same days of last quarter), or the same number of
         days just before."""
         if self.months:
             start = add_months(self.start, -self.months)
+            if self.end == add_months(self.start, self.months):  # whole months: the unit before
+                return Period(start, self.start, self.months)
             return Period(start, min(start + (self.end - self.start), self.start), self.months)
         return Period(self.start - (self.end - self.start), self.start)
 
