@@ -1,12 +1,10 @@
 """Reports over the API: the built-in reports a caller may read, and each report's figures and
 tables as JSON (the same figures as the page, the caller's scope applied)."""
 
-from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
-from django.http import Http404
+from django.core.exceptions import ValidationError
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import serializers
-from rest_framework.exceptions import NotFound, PermissionDenied, ValidationError
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -65,17 +63,8 @@ class ReportView(ApiViewMixin, APIView):
 
     @extend_schema(parameters=FILTER_PARAMETERS, responses=REPORT_SCHEMA)
     def get(self, request, key):
-        try:
-            definition = built_in(request.user, key)
-        except Http404 as missing:
-            raise NotFound() from missing
-        except DjangoPermissionDenied as denied:
-            raise PermissionDenied() from denied
+        definition = built_in(request.user, key)  # 404 unknown, 403 outside one's areas
         form = FilterForm(request.query_params)
         if not form.is_valid():
-            raise ValidationError(_messages(form))
+            raise ValidationError(form.errors)
         return Response(definition.build(request.user, form.filters()).as_json())
-
-
-def _messages(form):
-    return {field: [str(e) for e in errors] for field, errors in form.errors.items()}

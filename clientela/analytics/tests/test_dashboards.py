@@ -223,3 +223,30 @@ def test_a_salesperson_does_not_see_the_company_forecast(client, make_user, stag
 
     assert "shown to those who see every deal" in page
     assert PredictionRun.objects.filter(kind="forecast").count() == 1
+
+
+def test_lead_scores_say_why_in_words(client, admin_user, stages):
+    from clientela.analytics.services import leads
+
+    pipeline = stages["Lead"].pipeline
+    for n in range(80):
+        referral = n % 2 == 0
+        won = (n // 2) % 10 < (8 if referral else 2)
+        deal = deals.create_deal(
+            actor=admin_user,
+            name=f"D{n}",
+            amount="1000",
+            pipeline=pipeline,
+            source="referral" if referral else "social",
+        )
+        deals.move_deal(deal, stages["Won" if won else "Lost"], actor=admin_user)
+    deals.create_deal(
+        actor=admin_user, name="Hopeful", amount="1000", pipeline=pipeline, source="referral"
+    )
+    leads.retrain()
+    client.force_login(admin_user)
+
+    page = client.get(reverse("analytics:predictions")).content.decode()
+
+    assert "Hopeful" in page and "Source: Referral raises it" in page
+    assert "AUC" in page

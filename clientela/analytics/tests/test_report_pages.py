@@ -94,7 +94,8 @@ def test_a_role_without_sales_may_not_read_the_sales_report(client, api, make_us
 
     assert client.get(reverse("analytics:report", args=["sales"])).status_code == 403
     assert client.get(reverse("analytics:report_csv", args=["sales"])).status_code == 403
-    assert "sales" not in client.get(reverse("analytics:report_list")).content.decode()
+    listed = client.get(reverse("analytics:report_list")).content.decode()
+    assert reverse("analytics:report", args=["sales"]) not in listed
     assert api(reader).get("/api/v1/reports/sales/").status_code == 403
 
 
@@ -144,5 +145,6 @@ def test_api_refuses_bad_filters_with_field_messages(admin_api):
     response = admin_api.get("/api/v1/reports/sales/", {"period": "custom", "start": "x"})
 
     assert response.status_code == 400
-    assert "start" in response.json()["fields"] or "start" in str(response.json())
+    body = response.json()
+    assert body["code"] == "invalid" and body["fields"]["start"] == ["Enter a valid date."]
     assert admin_api.get("/api/v1/reports/nope/").status_code == 404
