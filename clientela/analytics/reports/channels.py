@@ -13,7 +13,6 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from clientela.activities.choices import ActivityKind
-from clientela.core import permissions
 from clientela.intake.models import FormSubmission
 from clientela.support.choices import CaseChannel
 
@@ -23,7 +22,7 @@ from .period import bucket_label, bucket_of, buckets
 from .tables import Column, Kpi, Report, Table
 
 AREA = "activities"
-COLUMNS = {"owner": "owner_id", "team": "team_id"}
+COLUMNS = {}  # owner and team only
 CHANNELS = {
     "email": gettext_lazy("E-mail"),
     "phone": gettext_lazy("Phone"),
@@ -122,12 +121,7 @@ def _form_submissions(reader, filters, period, bucket):
     submissions = FormSubmission.objects.filter(
         created_at__gte=start_of(period.start), created_at__lt=start_of(period.end)
     )
-    scope = permissions.scope_q(reader, "contact__owner_id", "contact__team_id")
-    if scope is not None:
-        submissions = submissions.filter(scope)
-    for name in ("owner", "team"):
-        if getattr(filters, name):
-            submissions = submissions.filter(**{f"contact__{name}_id": getattr(filters, name)})
+    submissions = report_filters.owned_by(submissions, reader, filters, via="contact__")
     sums = {
         f"b{n}": Count(
             Case(

@@ -12,11 +12,10 @@ from django.db.models import Avg, Count, Q, Sum
 from django.utils import formats
 from django.utils.translation import gettext as _
 
-from clientela.core import permissions
-
 from ..models import CohortCell, CustomerCluster, CustomerScore, PredictionKind, PredictionRun
 from ..predictions.next_action import ACTIONS, HIGH_RISK
 from ..segmentation.rfm import SEGMENTS
+from . import filters as report_filters
 from .period import add_months
 from .tables import Column, Kpi, Report, Table
 
@@ -28,12 +27,7 @@ AT_RISK_SHOWN = 20
 def scores(reader, filters):
     """The customer scores of contacts ``reader`` may see that the filters select."""
     found = CustomerScore.objects.filter(contact__deleted_at__isnull=True)
-    scope = permissions.scope_q(reader, "contact__owner_id", "contact__team_id")
-    if scope is not None:
-        found = found.filter(scope)
-    for name in ("owner", "team"):
-        if getattr(filters, name):
-            found = found.filter(**{f"contact__{name}_id": getattr(filters, name)})
+    found = report_filters.owned_by(found, reader, filters, via="contact__")
     if filters.region:
         found = found.filter(contact__region=filters.region)
     return found
@@ -165,12 +159,7 @@ def _cohorts(reader, filters):
     cells = CohortCell.objects.filter(
         cohort__gte=period.start.replace(day=1), cohort__lt=period.end
     )
-    scope = permissions.scope_q(reader, "owner_id", "team_id")
-    if scope is not None:
-        cells = cells.filter(scope)
-    for name in ("owner", "team"):
-        if getattr(filters, name):
-            cells = cells.filter(**{f"{name}_id": getattr(filters, name)})
+    cells = report_filters.owned_by(cells, reader, filters)
     buyers = defaultdict(dict)
     for row in cells.values("cohort", "month").annotate(n=Sum("customers")).order_by():
         buyers[row["cohort"]][row["month"]] = row["n"]

@@ -82,15 +82,27 @@ class FilterForm(forms.Form):
         )
 
 
+def owned_by(queryset, reader, filters, *, via=""):
+    """``queryset`` narrowed to what ``reader`` may see and the owner and team filters select,
+    by the owner and team of ``via`` (``"contact__"``: the contact's; ``""``: the row's)."""
+    scope = permissions.scope_q(reader, f"{via}owner_id", f"{via}team_id")
+    if scope is not None:
+        queryset = queryset.filter(scope)
+    for name in ("owner", "team"):
+        value = getattr(filters, name)
+        if value:
+            queryset = queryset.filter(**{f"{via}{name}_id": value})
+    return queryset
+
+
 def rows(key, reader, filters, period=None, *, columns):
     """The rows of rollup ``key`` in ``period`` (the filters' by default) that ``reader`` may
-    count and the filters select; ``columns`` maps each filter the rollup has to its column."""
+    count and the filters select; ``columns`` maps the other filters the rollup has (region,
+    pipeline, channel) to its columns."""
     period = period or filters.period
     model = rollups.settled(key)
     selected = model.objects.filter(day__gte=period.start, day__lt=period.end)
-    scope = permissions.scope_q(reader, owner_field="owner_id", team_field="team_id")
-    if scope is not None:
-        selected = selected.filter(scope)
+    selected = owned_by(selected, reader, filters)
     for name, column in columns.items():
         value = getattr(filters, name)
         if value not in (None, ""):

@@ -19,11 +19,11 @@ from clientela.marketing.models import Campaign
 from clientela.marketing.services import results
 
 from . import filters as report_filters
-from .tables import Column, Kpi, Report, Table
+from .tables import Column, Report, Table, compared
 
 AREA = "marketing"
 CHANNELS = tuple(SourceChannel.choices)
-COLUMNS = {"owner": "owner_id", "team": "team_id", "region": "region", "channel": "source"}
+COLUMNS = {"region": "region", "channel": "source"}
 CONVERTED = (LifecycleStage.CUSTOMER, LifecycleStage.EVANGELIST)
 ZERO = Decimal(0)
 
@@ -98,7 +98,7 @@ def _kpis(leads, campaigns, current, previous):
         ("revenue", _("Revenue from campaigns"), "money"),
         ("roi", _("Return on investment"), "percent"),
     ]
-    return [Kpi(key, label, kind, now[key], before[key]) for key, label, kind in labels]
+    return compared(labels, now, before)
 
 
 def _by(leads, dimension, title, label, choices=None):

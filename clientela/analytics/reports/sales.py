@@ -21,12 +21,10 @@ from clientela.sales.models import Deal, Pipeline, Quota, Stage
 
 from . import filters as report_filters
 from .period import bucket_label, bucket_of, buckets
-from .tables import Column, Kpi, Report, Table
+from .tables import Column, Report, Table, compared
 
 ZERO = Decimal(0)
 COLUMNS = {
-    "owner": "owner_id",
-    "team": "team_id",
     "pipeline": "pipeline_id",
     "region": "region",
     "channel": "source",
@@ -91,7 +89,7 @@ def _kpis(current, previous):
         ("created_deals", _("New deals"), "count"),
         ("created_value", _("New pipeline"), "money"),
     ]
-    return [Kpi(key, label, kind, now[key], before[key]) for key, label, kind in labels]
+    return compared(labels, now, before)
 
 
 def _won_by_day(reader, filters, period):

@@ -20,11 +20,11 @@ from clientela.support.models import Case, CaseCategory, SatisfactionSurvey
 from ..rollups.engine import local_day, start_of
 from . import filters as report_filters
 from .period import bucket_label, bucket_of, buckets
-from .tables import Column, Kpi, Report, Table
+from .tables import Column, Kpi, Report, Table, compared
 
 AREA = "support"
 CHANNELS = tuple(CaseChannel.choices)
-COLUMNS = {"owner": "owner_id", "team": "team_id", "region": "region", "channel": "channel"}
+COLUMNS = {"region": "region", "channel": "channel"}
 EVENTS = ("opened", "responded", "resolved")
 
 
@@ -98,7 +98,7 @@ def _kpis(totals, satisfaction, current, previous):
         ("csat", _("Satisfaction (1–5)"), "number"),
         ("nps", _("Net Promoter Score"), "number"),
     ]
-    return [Kpi(key, label, kind, now[key], before[key]) for key, label, kind in labels]
+    return compared(labels, now, before)
 
 
 def _answers(reader, filters, period):
@@ -106,23 +106,14 @@ def _answers(reader, filters, period):
     window = {"answered_at__gte": start_of(period.start), "answered_at__lt": start_of(period.end)}
     csat = SatisfactionSurvey.objects.filter(score__isnull=False, **window)
     csat = csat.filter(case__deleted_at__isnull=True)
-    scope = permissions.scope_q(reader, "case__owner_id", "case__team_id")
-    if scope is not None:
-        csat = csat.filter(scope)
+    csat = report_filters.owned_by(csat, reader, filters, via="case__")
     nps = SurveyAnswer.objects.filter(
         survey__kind=SurveyKind.NPS,
         score__isnull=False,
         created_at__gte=start_of(period.start),
         created_at__lt=start_of(period.end),
     )
-    scope = permissions.scope_q(reader, "contact__owner_id", "contact__team_id")
-    if scope is not None:
-        nps = nps.filter(scope)
-    for name, lookup in (("owner", "owner_id"), ("team", "team_id")):
-        value = getattr(filters, name)
-        if value:
-            csat = csat.filter(**{f"case__{lookup}": value})
-            nps = nps.filter(**{f"contact__{lookup}": value})
+    nps = report_filters.owned_by(nps, reader, filters, via="contact__")
     if filters.region:
         csat = csat.filter(case__contact__region=filters.region)
         nps = nps.filter(contact__region=filters.region)

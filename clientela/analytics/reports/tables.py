@@ -65,6 +65,11 @@ class Kpi:
         )
 
 
+def compared(labels, now, before):
+    """``[Kpi]`` of ``labels`` (``(key, label, kind)``) from two dicts of figures."""
+    return [Kpi(key, label, kind, now[key], before[key]) for key, label, kind in labels]
+
+
 @dataclass
 class Report:
     key: str
