@@ -13,6 +13,8 @@ from django.utils import timezone
 
 
 class RollupRow(models.Model):
+    # "d": the counts of ``day``; "m": of the month starting on ``day`` (the sum of its days).
+    span = models.CharField(max_length=1, default="d")
     day = models.DateField()
     owner_id = models.IntegerField(null=True)
     team_id = models.IntegerField(null=True)
@@ -34,7 +36,7 @@ class DealDay(RollupRow):
     cycle_hours = models.FloatField(default=0)
 
     class Meta:
-        indexes = [models.Index(fields=["day", "event"], name="deal_day_idx")]
+        indexes = [models.Index(fields=["span", "day", "event"], name="deal_day_idx")]
 
     def __str__(self):
         return f"{self.day} {self.event}"
@@ -51,7 +53,7 @@ class FunnelDay(RollupRow):
     deals = models.PositiveIntegerField()
 
     class Meta:
-        indexes = [models.Index(fields=["day", "pipeline_id"], name="funnel_day_idx")]
+        indexes = [models.Index(fields=["span", "day", "pipeline_id"], name="funnel_day_idx")]
 
     def __str__(self):
         return f"{self.day} {self.stage_id}"
@@ -66,7 +68,7 @@ class ContactDay(RollupRow):
     contacts = models.PositiveIntegerField()
 
     class Meta:
-        indexes = [models.Index(fields=["day"], name="contact_day_idx")]
+        indexes = [models.Index(fields=["span", "day"], name="contact_day_idx")]
 
     def __str__(self):
         return f"{self.day} {self.source}"
@@ -87,7 +89,7 @@ class CaseDay(RollupRow):
     on_time = models.PositiveIntegerField(default=0)
 
     class Meta:
-        indexes = [models.Index(fields=["day", "event"], name="case_day_idx")]
+        indexes = [models.Index(fields=["span", "day", "event"], name="case_day_idx")]
 
     def __str__(self):
         return f"{self.day} {self.event}"
@@ -101,7 +103,7 @@ class ActivityDay(RollupRow):
     activities = models.PositiveIntegerField()
 
     class Meta:
-        indexes = [models.Index(fields=["day"], name="activity_day_idx")]
+        indexes = [models.Index(fields=["span", "day"], name="activity_day_idx")]
 
     def __str__(self):
         return f"{self.day} {self.kind}"
@@ -116,7 +118,7 @@ class PurchaseDay(RollupRow):
     revenue = models.DecimalField(max_digits=18, decimal_places=2)
 
     class Meta:
-        indexes = [models.Index(fields=["day"], name="purchase_day_idx")]
+        indexes = [models.Index(fields=["span", "day"], name="purchase_day_idx")]
 
     def __str__(self):
         return f"{self.day} {self.channel}"

@@ -88,8 +88,9 @@ def build(reader, filters):
 def _counts(reader, filters, period, bucket):
     """``{bucket start: {channel: interactions}}`` over the period."""
     cells = defaultdict(lambda: defaultdict(int))
+    by_day = report_filters.needs_days(bucket)
     activities = (
-        report_filters.rows("activities", reader, filters, period, columns=COLUMNS)
+        report_filters.rows("activities", reader, filters, period, columns=COLUMNS, by_day=by_day)
         .filter(kind__in=list(ACTIVITY_CHANNELS))
         .values("day", "kind")
         .annotate(n=Sum("activities"))
@@ -98,7 +99,7 @@ def _counts(reader, filters, period, bucket):
     for row in activities:
         cells[bucket_of(row["day"], bucket)][ACTIVITY_CHANNELS[row["kind"]]] += row["n"]
     cases = (
-        report_filters.rows("cases", reader, filters, period, columns=COLUMNS)
+        report_filters.rows("cases", reader, filters, period, columns=COLUMNS, by_day=by_day)
         .filter(event="opened")
         .values("day", "channel")
         .annotate(n=Sum("cases"))

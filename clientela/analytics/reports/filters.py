@@ -4,13 +4,14 @@ read from a query string, and the rollup rows they select for a reader."""
 from dataclasses import dataclass
 
 from django import forms
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from clientela.core import permissions
 from clientela.core.models import Team, User
 
 from .. import rollups
-from .period import BUCKETS, PRESETS, Period, custom, preset
+from .period import BUCKETS, PRESETS, Period, add_months, custom, preset
 
 MAX_DAYS = 366 * 10
 
@@ -95,16 +96,35 @@ def owned_by(queryset, reader, filters, *, via=""):
     return queryset
 
 
-def rows(key, reader, filters, period=None, *, columns):
+def rows(key, reader, filters, period=None, *, columns, by_day=False):
     """The rows of rollup ``key`` in ``period`` (the filters' by default) that ``reader`` may
     count and the filters select; ``columns`` maps the other filters the rollup has (region,
-    pipeline, channel) to its columns."""
+    pipeline, channel) to its columns. Whole months are read from the month rows and the
+    partial ends from the day rows, unless the caller needs every day (``by_day``)."""
     period = period or filters.period
     model = rollups.settled(key)
-    selected = model.objects.filter(day__gte=period.start, day__lt=period.end)
+    selected = model.objects.filter(_span_q(period, by_day))
     selected = owned_by(selected, reader, filters)
     for name, column in columns.items():
         value = getattr(filters, name)
         if value not in (None, ""):
             selected = selected.filter(**{column: value})
     return selected
+
+
+def needs_days(bucket):
+    """Whether a series by ``bucket`` needs day rows (weeks and days cut across months)."""
+    return bucket in ("day", "week")
+
+
+def _span_q(period, by_day):
+    days = Q(span="d", day__gte=period.start, day__lt=period.end)
+    first = period.start if period.start.day == 1 else add_months(period.start, 1)
+    last = period.end.replace(day=1)  # the months wholly inside are [first, last)
+    if by_day or first >= last:
+        return days
+    return (
+        Q(span="m", day__gte=first, day__lt=last)
+        | Q(span="d", day__gte=period.start, day__lt=first)
+        | Q(span="d", day__gte=last, day__lt=period.end)
+    )

@@ -33,8 +33,8 @@ AREA = "sales"
 CHANNELS = tuple(SourceChannel.choices)  # where deals came from
 
 
-def deal_rows(reader, filters, period=None):
-    return report_filters.rows("deals", reader, filters, period, columns=COLUMNS)
+def deal_rows(reader, filters, period=None, *, by_day=False):
+    return report_filters.rows("deals", reader, filters, period, columns=COLUMNS, by_day=by_day)
 
 
 def build(reader, filters):
@@ -95,7 +95,9 @@ def _kpis(current, previous):
 def _won_by_day(reader, filters, period):
     return {
         row["day"]: row
-        for row in deal_rows(reader, filters, period)
+        for row in deal_rows(
+            reader, filters, period, by_day=report_filters.needs_days(filters.bucket)
+        )
         .filter(event=StageKind.WON)
         .values("day")
         .annotate(amount=Sum("amount"), deals=Sum("deals"))

@@ -28,8 +28,8 @@ COLUMNS = {"region": "region", "channel": "channel"}
 EVENTS = ("opened", "responded", "resolved")
 
 
-def case_rows(reader, filters, period=None):
-    return report_filters.rows("cases", reader, filters, period, columns=COLUMNS)
+def case_rows(reader, filters, period=None, *, by_day=False):
+    return report_filters.rows("cases", reader, filters, period, columns=COLUMNS, by_day=by_day)
 
 
 def build(reader, filters):
@@ -182,7 +182,7 @@ def _over_time(reader, filters):
     bucket = filters.bucket
     cells = defaultdict(lambda: {e: defaultdict(int) for e in ("responded", "resolved")})
     for row in (
-        case_rows(reader, filters)
+        case_rows(reader, filters, by_day=report_filters.needs_days(bucket))
         .filter(event__in=("responded", "resolved"))
         .values("day", "event")
         .annotate(

@@ -25,9 +25,9 @@ def monthly_history(today=None):
     last complete one, months without sales as 0."""
     today = today or timezone.localdate()
     this_month = today.replace(day=1)
-    won = (
+    won = (  # the month rows: complete months only
         rollups.settled("deals")
-        .objects.filter(event="won", day__lt=this_month)
+        .objects.filter(span="m", event="won", day__lt=this_month)
         .values("day")
         .annotate(amount=Sum("amount"))
         .order_by()

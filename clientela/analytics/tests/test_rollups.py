@@ -19,12 +19,12 @@ pytestmark = pytest.mark.django_db
 TODAY = datetime.date(2026, 4, 1)
 
 
-def rows(key, **filters):
+def rows(key, span="d", **filters):
     model = rollups.settled(key)
     return sorted(
         (
-            {k: v for k, v in row.items() if k not in ("id",)}
-            for row in model.objects.filter(**filters).values()
+            {k: v for k, v in row.items() if k not in ("id", "span")}
+            for row in model.objects.filter(span=span, **filters).values()
         ),
         key=lambda row: sorted((k, str(v)) for k, v in row.items()),
     )
@@ -151,7 +151,10 @@ def test_counting_a_day_twice_counts_it_once(admin_user, stages):
     engine.mark(DEALS, {timezone.localdate()})
 
     assert [r["deals"] for r in rows("deals")] == [1]
-    assert DealDay.objects.count() == 1
+    assert DealDay.objects.filter(span="d").count() == 1
+    assert [(r["day"], r["deals"]) for r in rows("deals", span="m")] == [
+        (timezone.localdate().replace(day=1), 1)
+    ]
 
 
 def test_rebuild_counts_everything_again_and_drops_what_is_gone(admin_user, stages):
@@ -195,5 +198,7 @@ def test_the_worker_round_counts_raw_writes_of_today(admin_user, stages):
 
     rollups.settle_all()
 
-    assert [r["amount"] for r in DealDay.objects.values("amount")] == [Decimal("300.00")]
-    assert FunnelDay.objects.count() == 1
+    assert [r["amount"] for r in DealDay.objects.filter(span="d").values("amount")] == [
+        Decimal("300.00")
+    ]
+    assert FunnelDay.objects.filter(span="m").count() == 1

@@ -24,8 +24,10 @@ def _free_port():
         return probe.getsockname()[1]
 
 
-def _health(port, timeout=60, want=None):
-    """Poll /health/ until it answers (and ``want(body)`` holds); return the body."""
+def _health(port, timeout=150, want=None):
+    """Poll /health/ until it answers (and ``want(body)`` holds); return the body. A first
+    start migrates a new database (some 40 s of CPU on SQLite), slower still on a busy
+    machine."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         try:
