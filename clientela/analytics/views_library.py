@@ -73,8 +73,6 @@ def builder(request, pk=None):
         extra = MORE_ROWS if "more_rows" in request.POST else 0
         try:
             spec = _spec_from_post(request.POST)
-            if spec["entity"] not in SOURCES:
-                raise ValidationError({"entity": [_("Choose what to report on.")]})
             checked = query.Spec.from_data(spec)
             if "save" in request.POST:
                 saved = library.save_report(

@@ -10,7 +10,7 @@ being whole hours (or by the minute where they are not).
 
 import datetime
 from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from decimal import Decimal
 from functools import cache
 
@@ -43,7 +43,6 @@ class Spec:
     operation: str = "count"
     measure: str = "records"
     chart: str = "bar"
-    errors: dict = field(default_factory=dict)
 
     @classmethod
     def from_data(cls, data):
