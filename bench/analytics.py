@@ -9,8 +9,10 @@ but not a target: an upgrade or a restore pays it once; the services keep them c
 Dashboards are requested in-process with Django's test client (page rendering included), as
 the bench's administrator (everything) and as a salesperson (their team's records); builder
 reports are run as the administrator; both p50 of ``REPEATS``. Training: lead scoring on the
-closed deals (the bench's outcomes are drawn at random, so its held-out AUC says nothing), the
-customers' models on every purchase history, the sales forecast.
+most recent closed deals (at most 200,000; the issue's target is for 100,000; the bench's
+outcomes are drawn at random, so its held-out AUC says nothing), and, timed without a target,
+the customers' models on every purchase history (fitted on a sample, every customer scored
+and written) and the sales forecast.
 """
 
 import statistics
@@ -26,7 +28,6 @@ TARGETS = {
         for key in ("deals_by_month", "deals_by_owner_and_stage", "contacts_by_source_and_region")
     },
     "analytics_train_lead_scoring": [("seconds", 60, "s")],
-    "analytics_train_customers": [("seconds", 60, "s")],
 }
 NEEDS_DATASET = True
 REPEATS = 7

@@ -35,6 +35,10 @@ HORIZON_DAYS = 90  # the "expected purchases" of a customer
 HOLDOUT_DAYS = 90
 CLV_MONTHS, MONTH_DAYS, MONTHLY_DISCOUNT = 12, 30.0, 0.01
 BATCH = 5000
+# The models' few parameters describe the whole population; a random sample of customers
+# estimates them as well as all of them, in a bounded time. Every customer is then scored.
+FIT_SAMPLE = 100_000
+CLUSTER_SAMPLE = 10_000  # customers the groups' separation (silhouette) is measured on
 
 
 @dataclass
@@ -88,7 +92,7 @@ def holdout_accuracy(now):
     cutoff = now - timedelta(days=HOLDOUT_DAYS)
     before = histories(cutoff)
     try:
-        model = btyd.fit_bgnbd(before.x, before.t_x, before.T)
+        model = btyd.fit_bgnbd(*_sample(before.x, before.t_x, before.T))
     except btyd.NotEnoughData:
         return None
     after = histories(now, since=cutoff)
@@ -206,9 +210,18 @@ def behaviour_groups(found, now):
         "interactions_90d": np.array([recent.get(pk, 0) for pk in found.contact_ids.tolist()]),
     }
     try:
-        return clusters.cluster(features)
+        return clusters.cluster(features, sample=CLUSTER_SAMPLE)
     except clusters.NotEnoughData:
         return None
+
+
+def _sample(*columns):
+    """The same random rows (at most ``FIT_SAMPLE``) of each column, reproducibly."""
+    count = len(columns[0])
+    if count <= FIT_SAMPLE:
+        return columns
+    rows = np.random.default_rng(0).choice(count, FIT_SAMPLE, replace=False)
+    return tuple(column[rows] for column in columns)
 
 
 def _counts(queryset, field):
@@ -219,7 +232,7 @@ def _predict(found):
     """``({column: values}, parameters, message)``: nothing when the purchase model cannot be
     fitted yet, no values when the spend model cannot."""
     try:
-        model = btyd.fit_bgnbd(found.x, found.t_x, found.T)
+        model = btyd.fit_bgnbd(*_sample(found.x, found.t_x, found.T))
     except btyd.NotEnoughData as error:
         return {}, {}, str(error)
     predictions = {
@@ -231,7 +244,7 @@ def _predict(found):
     # number averaged is their number of purchases).
     repeat_buyers = np.where(found.x > 0, found.purchases, 0)
     try:
-        spend = btyd.fit_gamma_gamma(repeat_buyers, found.average)
+        spend = btyd.fit_gamma_gamma(*_sample(repeat_buyers, found.average))
     except btyd.NotEnoughData as error:
         return predictions, parameters, str(error)
     worth = spend.expected_value(found.purchases, found.average)

@@ -17,6 +17,8 @@ from ..models import DealScore, PredictionKind, PredictionRun, RunStatus
 from ..predictions import scoring
 
 BATCH = 5000
+# The most recently closed deals learnt from: what sells now, in a bounded time.
+MAX_TRAINING = 200_000
 COLUMNS = (
     "pk",
     "status",
@@ -57,7 +59,11 @@ def retrain(now=None):
     """Learn from the closed deals and score the open ones; returns the ``PredictionRun``
     (without scores, and saying why, when there is not enough history yet)."""
     now = now or timezone.now()
-    closed = list(Deal.objects.exclude(status=StageKind.OPEN).values_list(*COLUMNS))
+    closed = list(
+        Deal.objects.exclude(status=StageKind.OPEN)
+        .order_by("-closed_at", "-pk")
+        .values_list(*COLUMNS)[:MAX_TRAINING]
+    )
     try:
         model = scoring.train(
             [features(r) for r in closed], [r[1] == StageKind.WON for r in closed]
