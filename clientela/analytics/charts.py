@@ -22,6 +22,7 @@ class Drawing:
     height: int
     shapes: list = field(default_factory=list)
     legend: list = field(default_factory=list)  # (label, colour)
+    ticks: list = field(default_factory=list)  # a line chart's labels along its axis
 
 
 def _number(value):
@@ -135,6 +136,5 @@ def _lines(table, columns):
         {"x": float(point(n, bottom).split(",")[0]), "label": str(row[0])}
         for n, row in enumerate(table.rows)
     ]
-    drawing = Drawing("line", LINE_HEIGHT + 20, shapes, legend)
-    drawing.ticks = ticks if count <= 13 else ticks[:: math.ceil(count / 12)]
-    return drawing
+    shown = ticks if count <= 13 else ticks[:: math.ceil(count / 12)]
+    return Drawing("line", LINE_HEIGHT + 20, shapes, legend, shown)

@@ -56,8 +56,9 @@ def report_page(request, key):
     form = FilterForm(request.GET)
     report, query = None, ""
     if form.is_valid():
-        report = definition.build(request.user, form.filters())
-        query = urlencode(form.filters().as_query())
+        filters = form.filters()
+        report = definition.build(request.user, filters)
+        query = urlencode(filters.as_query())
     context = {
         "definition": definition,
         "form": form,

@@ -283,8 +283,6 @@ def subscribe(request):
         )
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
-    except Http404:
-        messages.error(request, _("Unknown report."))
     else:
         messages.success(request, _("You will receive it by e-mail."))
     return redirect("analytics:report_list")

@@ -74,10 +74,10 @@ def _state(run):
         return _("The customer models have not been trained yet: the worker trains them daily.")
     when = formats.date_format(run.trained_at, "SHORT_DATETIME_FORMAT")
     if run.status != "ready":
-        return _("Not enough data yet for predictions (trained %(when)s): %(why)s") % {
-            "when": when,
-            "why": run.message,
-        }
+        return _(
+            "Not enough data yet for predictions (trained %(when)s on %(count)s customers): "
+            "the models need customers who have bought more than once."
+        ) % {"when": when, "count": run.trained_on}
     accuracy = run.accuracy or {}
     if accuracy.get("expected_total") is None:
         return _("Trained %(when)s on %(count)s customers.") % {

@@ -104,12 +104,17 @@ def rows(key, reader, filters, period=None, *, columns, by_day=False):
     period = period or filters.period
     model = rollups.settled(key)
     selected = model.objects.filter(_span_q(period, by_day))
-    selected = owned_by(selected, reader, filters)
-    for name, column in columns.items():
+    return narrowed(owned_by(selected, reader, filters), filters, columns)
+
+
+def narrowed(queryset, filters, lookups):
+    """``queryset`` narrowed by each filter that has a value, through ``lookups`` (filter name
+    -> lookup: ``{"region": "company__region"}``)."""
+    for name, lookup in lookups.items():
         value = getattr(filters, name)
         if value not in (None, ""):
-            selected = selected.filter(**{column: value})
-    return selected
+            queryset = queryset.filter(**{lookup: value})
+    return queryset
 
 
 def needs_days(bucket):

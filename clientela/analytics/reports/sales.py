@@ -29,6 +29,14 @@ COLUMNS = {
     "region": "region",
     "channel": "source",
 }
+# The same filters on the deals themselves.
+DEAL_LOOKUPS = {
+    "owner": "owner_id",
+    "team": "team_id",
+    "pipeline": "pipeline_id",
+    "region": "company__region",
+    "channel": "source",
+}
 AREA = "sales"
 CHANNELS = tuple(SourceChannel.choices)  # where deals came from
 
@@ -156,18 +164,7 @@ def _trend(values):
 def open_deals(reader, filters):
     """The open deals ``reader`` may see that the filters select (not the period: open is now)."""
     deals = permissions.visible(reader, Deal.objects.filter(status=StageKind.OPEN))
-    lookups = {
-        "owner": "owner_id",
-        "team": "team_id",
-        "pipeline": "pipeline_id",
-        "region": "company__region",
-        "channel": "source",
-    }
-    for name, lookup in lookups.items():
-        value = getattr(filters, name)
-        if value not in (None, ""):
-            deals = deals.filter(**{lookup: value})
-    return deals
+    return report_filters.narrowed(deals, filters, DEAL_LOOKUPS)
 
 
 def _weighted():

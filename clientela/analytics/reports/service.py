@@ -26,6 +26,13 @@ AREA = "support"
 CHANNELS = tuple(CaseChannel.choices)
 COLUMNS = {"region": "region", "channel": "channel"}
 EVENTS = ("opened", "responded", "resolved")
+# The same filters on the cases themselves.
+CASE_LOOKUPS = {
+    "owner": "owner_id",
+    "team": "team_id",
+    "region": "contact__region",
+    "channel": "channel",
+}
 
 
 def case_rows(reader, filters, period=None, *, by_day=False):
@@ -264,17 +271,7 @@ def _satisfaction_over_time(reader, filters):
 
 def _backlog(reader, filters):
     cases = permissions.visible(reader, Case.objects.filter(status__in=ACTIVE_STATUSES))
-    lookups = {
-        "owner": "owner_id",
-        "team": "team_id",
-        "region": "contact__region",
-        "channel": "channel",
-    }
-    for name, lookup in lookups.items():
-        value = getattr(filters, name)
-        if value not in (None, ""):
-            cases = cases.filter(**{lookup: value})
-    return cases
+    return report_filters.narrowed(cases, filters, CASE_LOOKUPS)
 
 
 def _backlog_table(reader, filters):

@@ -15,15 +15,15 @@ def track():
     """Hook every rollup to the writes of the models it depends on (``AppConfig.ready``)."""
     models = {rollup.records for rollup in ROLLUPS.values()}
     models |= {model for rollup in ROLLUPS.values() for model in rollup.related}
-    for model in models:
-        if hasattr(model, "permission_area"):  # written through core.records
-            core_records.register_derived(model, _marker(model))
+    for model in models:  # all written through core.records
+        core_records.register_derived(model, _marker(model))
 
 
 def _marker(model):
     def mark_touched_days(records, changes):
-        for rollup in ROLLUPS.values():
-            engine.mark(rollup, touched_days(rollup, model, records, changes))
+        engine.mark(
+            {key: touched_days(rollup, model, records, changes) for key, rollup in ROLLUPS.items()}
+        )
 
     return mark_touched_days
 
@@ -41,12 +41,10 @@ def touched_days(rollup, model, records, changes):
                     days.add(engine.local_day(before[0]))
     elif model in rollup.related:
         link, fields = rollup.related[model]
-        if fields is None or any(set(fields) & set(changes.get(r.pk, {})) for r in records):
+        if any(set(fields) & set(changes.get(r.pk, {})) for r in records):
             linked = rollup.source().filter(**{f"{link}__in": [r.pk for r in records]})
             for name in rollup.date_fields():
                 days |= {engine.local_day(m) for m in linked.values_list(name, flat=True)}
-        if model is not rollup.records and fields is None:
-            days.add(timezone.localdate())  # e.g. a deal's new stage change, written just now
     days.discard(None)
     return days
 
@@ -63,8 +61,9 @@ def settle_all():
     made outside the services, like a raw update of a case's first response), then every
     dirty day."""
     today = timezone.localdate()
+    recent = {today, today - datetime.timedelta(days=1)}
+    engine.mark({key: recent for key in ROLLUPS})
     for rollup in ROLLUPS.values():
-        engine.mark(rollup, {today, today - datetime.timedelta(days=1)})
         engine.settle(rollup)
 
 

@@ -49,8 +49,8 @@ class Rollup:
     dimensions: dict  # rollup column -> path on the counted record
     events: tuple
     alive: Q = field(default_factory=Q)  # which of them count
-    # Records whose change moves rows of this rollup: {(app label, model): (link to them on the
-    # source, fields of theirs that matter)}, e.g. a company's region for its deals.
+    # Records whose change moves rows of this rollup: {model: (link to them on the counted
+    # records, fields of theirs that matter)}, e.g. a company's region for its deals.
     related: dict = field(default_factory=dict)
 
     def source(self):
@@ -75,18 +75,22 @@ def start_of(day):
     return timezone.make_aware(datetime.datetime.combine(day, datetime.time.min))
 
 
-def mark(rollup, days):
-    """Have the rollup's ``days`` counted again before they are next read."""
-    days = {day for day in days if day is not None}
-    if not days:
-        return
+def mark(days_by_rollup):
+    """Have each rollup's days (``{rollup key: days}``) counted again before they are next
+    read, in one statement whatever the number of rollups a write touches."""
     now = timezone.now()
-    DirtyDay.objects.bulk_create(
-        [DirtyDay(rollup=rollup.key, day=day, marked_at=now) for day in sorted(days)],
-        update_conflicts=True,
-        unique_fields=["rollup", "day"],
-        update_fields=["marked_at"],
-    )
+    marks = [
+        DirtyDay(rollup=key, day=day, marked_at=now)
+        for key, days in days_by_rollup.items()
+        for day in sorted(day for day in days if day is not None)
+    ]
+    if marks:
+        DirtyDay.objects.bulk_create(
+            marks,
+            update_conflicts=True,
+            unique_fields=["rollup", "day"],
+            update_fields=["marked_at"],
+        )
 
 
 def settle(rollup):

@@ -134,12 +134,8 @@ def test_a_moved_date_recounts_the_day_it_left(admin_user, stages):
     Deal.all_objects.filter(pk=deal.pk).update(created_at=before)
     deal.refresh_from_db()
     # What a service writing the date would report: the day it had before.
-    engine.mark(
-        DEALS,
-        rollups.touched_days(
-            DEALS, Deal, [deal], {deal.pk: {"created_at": [timezone.now().isoformat(), ""]}}
-        ),
-    )
+    moved = {deal.pk: {"created_at": [timezone.now().isoformat(), ""]}}
+    engine.mark({DEALS.key: rollups.touched_days(DEALS, Deal, [deal], moved)})
 
     assert [r["day"] for r in rows("deals")] == [timezone.localdate(before)]
 
@@ -147,8 +143,8 @@ def test_a_moved_date_recounts_the_day_it_left(admin_user, stages):
 def test_counting_a_day_twice_counts_it_once(admin_user, stages):
     make_deal(admin_user, stages)
     rows("deals")
-    engine.mark(DEALS, {timezone.localdate()})
-    engine.mark(DEALS, {timezone.localdate()})
+    engine.mark({DEALS.key: {timezone.localdate()}})
+    engine.mark({DEALS.key: {timezone.localdate()}})
 
     assert [r["deals"] for r in rows("deals")] == [1]
     assert DealDay.objects.filter(span="d").count() == 1
